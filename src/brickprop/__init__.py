@@ -1,0 +1,23 @@
+"""brickprop: see backpropagation, one brick at a time."""
+
+from . import datasets
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .core import Brick, Parameter, Sequential
+from .datasets import one_hot
+from .gradcheck import GradCheckReport, gradcheck
+from .layers import Linear
+from .losses import MSE, BinaryCrossEntropy, CrossEntropy
+from .models import mlp
+from .optim import SGD
+from .regularizers import L1, L2, ElasticNet
+from .train import History, fit, train_step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Brick", "Parameter", "Sequential", "Linear",
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",
+    "MSE", "CrossEntropy", "BinaryCrossEntropy", "L2", "L1", "ElasticNet",
+    "SGD", "gradcheck", "GradCheckReport", "fit", "train_step", "History",
+    "mlp", "datasets", "one_hot",
+]

@@ -1,0 +1,131 @@
+"""Element-wise activations and ``Softmax``.  None has parameters.
+
+Each caches what its derivative needs: sigmoid and tanh cache their output ``h``
+(the derivative is cheapest in terms of ``h``), ReLU-like bricks cache the mask.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Brick
+
+
+class _Activation(Brick):
+    keeps_shape = True
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Sigmoid(_Activation):
+    """``h = 1 / (1 + exp(-z))``; local derivative ``dh/dz = h * (1 - h)``."""
+
+    def forward(self, z):
+        # exp(-z) overflows to inf for z < -709, and 1/(1+inf) = 0 is the right limit.
+        with np.errstate(over="ignore"):
+            h = np.exp(-z)
+        h += 1.0
+        np.reciprocal(h, out=h)
+        self._h = h
+        return h
+
+    def backward(self, dL_dh, input_grad=True):
+        h = self._h
+        dL_dz = 1.0 - h
+        dL_dz *= h
+        dL_dz *= dL_dh
+        return dL_dz
+
+
+class Tanh(_Activation):
+    """``h = tanh(z)``; local derivative ``dh/dz = 1 - h**2``."""
+
+    def forward(self, z):
+        self._h = np.tanh(z)
+        return self._h
+
+    def backward(self, dL_dh, input_grad=True):
+        dL_dz = np.square(self._h)
+        np.subtract(1.0, dL_dz, out=dL_dz)
+        dL_dz *= dL_dh
+        return dL_dz
+
+
+class ReLU(_Activation):
+    """``h = max(z, 0)``; local derivative ``dh/dz = 1 if z > 0 else 0``."""
+
+    def forward(self, z):
+        self._mask = z > 0
+        return np.maximum(z, 0.0)
+
+    def backward(self, dL_dh, input_grad=True):
+        return dL_dh * self._mask
+
+
+class LeakyReLU(_Activation):
+    """``h = z if z > 0 else slope * z``; local derivative ``1`` or ``slope``."""
+
+    def __init__(self, slope: float = 0.01):
+        if not 0.0 <= slope < 1.0:
+            raise ValueError(f"LeakyReLU slope must be in [0, 1), got {slope!r}")
+        self.slope = float(slope)
+
+    def forward(self, z):
+        self._mask = z > 0
+        return np.where(self._mask, z, self.slope * z)
+
+    def backward(self, dL_dh, input_grad=True):
+        return np.where(self._mask, dL_dh, self.slope * dL_dh)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(slope={self.slope})"
+
+
+class Identity(_Activation):
+    """``h = z``; local derivative ``1`` (a linear output, e.g. for regression)."""
+
+    def forward(self, z):
+        return z
+
+    def backward(self, dL_dh, input_grad=True):
+        return dL_dh
+
+
+class Softmax(_Activation):
+    """``h_j = exp(z_j) / sum_k exp(z_k)`` per sample (shifted by max z for stability).
+
+    Local derivative (Jacobian per sample) ``dh_j/dz_k = h_j (delta_jk - h_k)``, so
+    ``dL/dz = h * (dL/dh - sum_k dL/dh_k h_k)``.  To train a classifier prefer
+    raw logits with ``CrossEntropy``, which fuses softmax and log into one stable brick.
+    """
+
+    def forward(self, z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        e /= e.sum(axis=1, keepdims=True)
+        self._h = e
+        return e
+
+    def backward(self, dL_dh, input_grad=True):
+        h = self._h
+        return h * (dL_dh - np.sum(dL_dh * h, axis=1, keepdims=True))
+
+
+ACTIVATIONS = {
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky-relu": LeakyReLU,
+    "identity": Identity,
+    "softmax": Softmax,
+}
+
+
+def activation(name: str) -> Brick:
+    """A fresh activation brick by name (sigmoid, tanh, relu, leaky-relu, identity, softmax)."""
+    try:
+        return ACTIVATIONS[name]()
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+        ) from None

@@ -1,0 +1,65 @@
+"""Layers with parameters.  ``Linear``: ``z = x @ W + b``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Brick, Parameter
+from .init import initialize
+
+
+class Linear(Brick):
+    """Affine map ``z = x @ W + b`` with ``W`` of shape (n_in, n_out), as in the article.
+
+    Local derivatives: ``dz/dW = x`` so ``dL/dW = x.T @ dL/dz`` (n_in, n_out);
+    ``dL/db = sum over samples of dL/dz`` (n_out,); ``dz/dx = W`` so
+    ``dL/dx = dL/dz @ W.T`` (n_samples, n_in).
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output features.
+    bias : bool
+        Whether to add ``b`` (default True).
+    init : str
+        Weight initializer: article, glorot, he, normal, zeros (see ``brickprop.init``).
+        Biases start at zero.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator for the initializer.
+    dtype : numpy dtype
+        float64 (default) or float32.
+    """
+
+    def __init__(self, n_in: int, n_out: int, bias: bool = True, init: str = "article",
+                 rng=None, dtype=np.float64):
+        for label, n in (("n_in", n_in), ("n_out", n_out)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ValueError(f"Linear {label} must be a positive integer, got {n!r}")
+        self.n_in, self.n_out, self.init = int(n_in), int(n_out), init
+        self.W = Parameter(initialize(init, self.n_in, self.n_out, rng, dtype), "W")
+        self.b = Parameter(np.zeros(self.n_out, dtype=dtype), "b") if bias else None
+        self._x = None  # cached input (n_samples, n_in)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim != 2 or x.shape[1] != self.n_in:
+            raise ValueError(
+                f"{self!r} expects input of shape (n_samples, {self.n_in}), got {x.shape}"
+            )
+        self._x = x
+        z = x @ self.W.data  # (n_samples, n_out)
+        if self.b is not None:
+            z += self.b.data
+        return z
+
+    def backward(self, dL_dz: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        np.matmul(self._x.T, dL_dz, out=self.W.grad)  # (n_in, n_out)
+        if self.b is not None:
+            np.sum(dL_dz, axis=0, out=self.b.grad)  # (n_out,)
+        return dL_dz @ self.W.data.T if input_grad else None  # (n_samples, n_in)
+
+    def parameters(self) -> list[Parameter]:
+        return [self.W] if self.b is None else [self.W, self.b]
+
+    def __repr__(self) -> str:
+        bias = "" if self.b is not None else ", bias=False"
+        return f"Linear({self.n_in}, {self.n_out}{bias})"
