@@ -22,11 +22,9 @@ class Sigmoid(_Activation):
     """``h = 1 / (1 + exp(-z))``; local derivative ``dh/dz = h * (1 - h)``."""
 
     def forward(self, z):
-        # exp(-z) overflows to inf for z < -709, and 1/(1+inf) = 0 is the right limit.
-        with np.errstate(over="ignore"):
-            h = np.exp(-z)
+        h = np.exp(-z)  # inf for z < -709, and 1 / (1 + inf) = 0 is the right limit
         h += 1.0
-        np.reciprocal(h, out=h)
+        np.divide(1.0, h, out=h)
         self._h = h
         return h
 

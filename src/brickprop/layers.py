@@ -39,6 +39,7 @@ class Linear(Brick):
         self.W = Parameter(initialize(init, self.n_in, self.n_out, rng, dtype), "W")
         self.b = Parameter(np.zeros(self.n_out, dtype=dtype), "b") if bias else None
         self._x = None  # cached input (n_samples, n_in)
+        self._ones = np.ones(0, dtype=dtype)  # (n_samples,): 1.T @ dL/dz sums over samples
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if x.ndim != 2 or x.shape[1] != self.n_in:
@@ -54,7 +55,11 @@ class Linear(Brick):
     def backward(self, dL_dz: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         np.matmul(self._x.T, dL_dz, out=self.W.grad)  # (n_in, n_out)
         if self.b is not None:
-            np.sum(dL_dz, axis=0, out=self.b.grad)  # (n_out,)
+            ones = self._ones
+            if ones.shape[0] != dL_dz.shape[0] or ones.dtype != dL_dz.dtype:
+                ones = self._ones = np.ones(dL_dz.shape[0], dtype=dL_dz.dtype)
+            # A matrix product sums a tall, narrow array several times faster than .sum(axis=0).
+            np.matmul(ones, dL_dz, out=self.b.grad)  # (n_out,)
         return dL_dz @ self.W.data.T if input_grad else None  # (n_samples, n_in)
 
     def parameters(self) -> list[Parameter]:
