@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
+import math
 import time
 
 import numpy as np
 
+from ._files import atomic_write_text
 from .core import Sequential
 from .losses import Loss
 from .optim import SGD, Optimizer
@@ -94,19 +94,6 @@ class History:
         return text
 
 
-def atomic_write_text(path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def _check_data(X, Y):
     for name, a in (("X", X), ("Y", Y)):
         if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
@@ -174,25 +161,27 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     order, pos = None, n
     report_every = max(1, steps // 100)
     started = time.perf_counter()
-
-    for step in range(steps):
-        if step in snap_at:
-            history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
-        if full:
-            xb, yb, lb = X, Y, labels
-        else:
-            if pos + batch_size > n:
-                order, pos = rng.permutation(n), 0
-            idx = order[pos:pos + batch_size]
-            pos += batch_size
-            xb, yb, lb = X[idx], Y[idx], labels[idx]
-        lr = optimizer.current_lr()
-        data_loss, penalty, pred = train_step(net, loss, optimizer, xb, yb, regularizer)
-        acc = accuracy(pred, lb, loss.threshold)
-        norms = [np.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in ps)) for ps in layers]
-        history.record((step, data_loss + penalty, data_loss, penalty, acc, lr, *norms))
-        if progress is not None and (step + 1) % report_every == 0:
-            progress(step + 1)
+    # Saturated sigmoids overflow exp() to the right limit; a diverging run shows in
+    # its recorded values, not in a stream of NumPy warnings.
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for step in range(steps):
+            if step in snap_at:
+                history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
+            if full:
+                xb, yb, lb = X, Y, labels
+            else:
+                if pos + batch_size > n:
+                    order, pos = rng.permutation(n), 0
+                idx = order[pos:pos + batch_size]
+                pos += batch_size
+                xb, yb, lb = X[idx], Y[idx], labels[idx]
+            lr = optimizer.current_lr()
+            data_loss, penalty, pred = train_step(net, loss, optimizer, xb, yb, regularizer)
+            acc = accuracy(pred, lb, loss.threshold)
+            norms = [math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in ps)) for ps in layers]
+            history.record((step, data_loss + penalty, data_loss, penalty, acc, lr, *norms))
+            if progress is not None and (step + 1) % report_every == 0:
+                progress(step + 1)
     if steps in snap_at:
         history.snapshots.append((steps, [p.data.copy() for p in optimizer.params]))
     history.meta["seconds"] = time.perf_counter() - started

@@ -1,0 +1,156 @@
+"""The ``brickprop`` command.
+
+``brickprop train`` with no arguments trains the article's XOR network (2-3-2,
+sigmoid, MSE + L2, SGD) and writes a run folder.  Bad input is one line on stderr
+and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of usage + message
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _train_parser(sub):
+    p = sub.add_parser(
+        "train", help="train a network and write a run folder",
+        description="Train a network (default: the article's 2-3-2 sigmoid network on XOR) "
+                    "and write a run folder with config.toml, metrics.csv, model.npz, "
+                    "figure.png, animation.gif and summary.txt. Flags override the config.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("config", nargs="?", help="TOML run config, e.g. runs/X/config.toml "
+                   "to replay a run (default: the article's XOR run)")
+    p.add_argument("--hidden", type=int, nargs="+", metavar="N",
+                   help="hidden layer sizes, e.g. --hidden 50 or --hidden 8 8")
+    p.add_argument("--activation", help="hidden activation: sigmoid, tanh, relu, leaky-relu, "
+                   "identity")
+    p.add_argument("--loss", help="mse, cross-entropy or binary-cross-entropy")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--steps", type=int, help="number of updates")
+    p.add_argument("--batch-size", type=int, help="minibatch size (0: full batch)")
+    p.add_argument("--l2", type=float, help="L2 strength: lam * sum(W^2) / 2N")
+    p.add_argument("--l1", type=float, help="L1 strength: lam * sum(|W|) / N")
+    p.add_argument("--momentum", type=float, help="SGD momentum")
+    p.add_argument("--init", help="weight initializer: article, glorot, he, normal, zeros")
+    p.add_argument("--no-bias", dest="bias", action="store_const", const=False,
+                   help="leave the biases out (three sigmoid units then cannot solve XOR)")
+    p.add_argument("--seed", type=int, help="seed of the weights and minibatches")
+    p.add_argument("--frames", type=int, help="animation frames (0: no animation)")
+    p.add_argument("--out", help="run folder (default: runs/<date-time>)")
+    p.set_defaults(func=cmd_train)
+    return p
+
+
+OVERRIDES = ("hidden", "activation", "loss", "lr", "steps", "batch_size", "l2", "l1",
+             "momentum", "init", "bias", "seed", "frames")
+
+
+def _run_folder(out: str | None) -> str:
+    """Create (or reuse a previous run's) folder; refuse folders that hold other files."""
+    if out is None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        out, k = os.path.join("runs", stamp), 1
+        while os.path.exists(out):
+            k += 1
+            out = os.path.join("runs", f"{stamp}-{k}")
+    if os.path.isfile(out):
+        raise UsageError(f"--out {out!r} is a file; give a folder path")
+    if os.path.isdir(out) and os.listdir(out) and \
+            not os.path.exists(os.path.join(out, "config.toml")):
+        raise UsageError(f"folder {out!r} already holds files that are not a brickprop run; "
+                         "choose another --out")
+    try:
+        os.makedirs(out, exist_ok=True)
+        probe = os.path.join(out, ".brickprop-write-test")
+        open(probe, "w").close()
+        os.unlink(probe)
+    except OSError as e:
+        raise UsageError(f"cannot write to run folder {out!r}: {e.strerror}; "
+                         "choose another --out") from None
+    return out
+
+
+def cmd_train(args) -> int:
+    from tqdm import tqdm
+
+    from .config import ConfigError, build, describe, from_dict, load_config
+    from .io import write_run
+    from .train import fit
+
+    try:
+        cfg = load_config(args.config) if args.config else from_dict({})
+        overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+        cfg = from_dict(overrides, base=cfg, source="the command line")
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    folder = _run_folder(args.out)
+    started = time.perf_counter()
+    run = build(cfg)
+    print(f"brickprop train: {describe(cfg)}", file=sys.stderr)
+    with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
+              file=sys.stderr, leave=False) as bar:
+        history = fit(run.net, run.X, run.Y, run.loss, run.optimizer, run.regularizer,
+                      steps=cfg.steps, batch_size=cfg.batch_size or None, seed=cfg.seed,
+                      snapshots=cfg.frames, progress=lambda done: bar.update(done - bar.n))
+    last = history.last()
+    train_seconds = history.meta["seconds"]
+    summary_lines = [
+        describe(cfg),
+        f"final loss {last['loss']:.6g} (data {last['data_loss']:.6g} + penalty "
+        f"{last['penalty']:.3g}) · training accuracy {last['accuracy']:.3f}",
+    ]
+    files = write_run(folder, cfg, run, history, "\n".join(summary_lines))
+    summary_lines.append(f"{train_seconds:.1f} s training, "
+                         f"{time.perf_counter() - started:.1f} s with figures")
+    summary_lines.append(f"run folder: {folder}/  ({', '.join(files)})")
+    print("\n".join(summary_lines))
+    return EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(prog="brickprop", description="See backpropagation, one brick at a time.")
+    parser.add_argument("--version", action="version", version=f"brickprop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _train_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``brickprop`` command; returns the exit code."""
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return args.func(args)
+    except UsageError as e:
+        print(f"brickprop: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (ValueError, TypeError, FileNotFoundError) as e:
+        if os.environ.get("BRICKPROP_DEBUG"):
+            raise
+        print(f"brickprop: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("brickprop: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

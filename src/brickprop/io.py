@@ -1,0 +1,113 @@
+"""Saving and loading models: one ``.npz`` with the weights and a JSON description.
+
+The file holds ``architecture`` (JSON text: the bricks in order with their
+arguments) and one array per parameter under its dotted name (``"0.W"``).  It
+never holds pickled objects, so loading a file cannot run code.  Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+
+from . import activations
+from ._files import atomic_path
+from .core import Sequential
+from .layers import Linear
+
+FORMAT = "brickprop-model-1"
+_ACTIVATION_CLASSES = {c.__name__: c for c in activations.ACTIVATIONS.values()}
+
+
+def describe(net: Sequential) -> list[dict]:
+    """The architecture of ``net`` as JSON-ready dicts, one per brick."""
+    out = []
+    for brick in net:
+        if isinstance(brick, Linear):
+            out.append({"type": "Linear", "n_in": brick.n_in, "n_out": brick.n_out,
+                        "bias": brick.b is not None, "init": brick.init})
+        elif isinstance(brick, activations.LeakyReLU):
+            out.append({"type": "LeakyReLU", "slope": brick.slope})
+        elif type(brick).__name__ in _ACTIVATION_CLASSES:
+            out.append({"type": type(brick).__name__})
+        else:
+            raise TypeError(f"cannot save a {type(brick).__name__} brick; only built-in bricks "
+                            "are described in the model file")
+    return out
+
+
+def save(net: Sequential, path, extra: dict | None = None) -> None:
+    """Write ``net`` (architecture + weights, and JSON-ready ``extra``) to ``path`` (.npz)."""
+    arrays = {p.name: p.data for p in net.parameters()}
+    meta = {"format": FORMAT, "architecture": describe(net), "extra": extra or {}}
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez(tmp, __meta__=np.array(json.dumps(meta)), **arrays)
+
+
+def load(path) -> Sequential:
+    """Read a model written by :func:`save`; a foreign or damaged file is a ``ValueError``."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["__meta__"]))
+            arrays = {k: f[k] for k in f.files if k != "__meta__"}
+    except FileNotFoundError:
+        raise FileNotFoundError(f"model file {str(path)!r} does not exist") from None
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError, json.JSONDecodeError):
+        raise ValueError(f"{path} is not a brickprop model file (truncated, corrupted or "
+                         "foreign); save one with brickprop.save(net, path)") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a {FORMAT} file")
+    bricks = []
+    for spec in meta["architecture"]:
+        kind = spec.pop("type")
+        if kind == "Linear":
+            spec.pop("init", None)
+            bricks.append(Linear(**spec, init="zeros"))
+        elif kind == "LeakyReLU":
+            bricks.append(activations.LeakyReLU(**spec))
+        elif kind in _ACTIVATION_CLASSES:
+            bricks.append(_ACTIVATION_CLASSES[kind]())
+        else:
+            raise ValueError(f"{path}: unknown brick type {kind!r} in the architecture")
+    net = Sequential(*bricks)
+    for p in net.parameters():
+        if p.name not in arrays or arrays[p.name].shape != p.data.shape:
+            raise ValueError(f"{path}: parameter {p.name} is missing or has the wrong shape")
+        p.data = arrays[p.name].copy()
+        p.grad = np.zeros_like(p.data)
+    return net
+
+
+RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "figure.png", "animation.gif",
+             "summary.txt")
+
+
+def write_run(folder, cfg, run, history, summary: str) -> list[str]:
+    """Write a run folder: config, metrics, model, figure, animation and summary.
+
+    ``run`` is the :class:`brickprop.config.Run` that was trained and ``history``
+    what ``fit`` returned.  Each file is written atomically; returns the file names.
+    """
+    import os
+
+    from . import plots
+    from ._files import atomic_write_text
+    from .config import describe as describe_config
+
+    written = []
+
+    def path(name):
+        written.append(name)
+        return os.path.join(folder, name)
+
+    atomic_write_text(path("config.toml"), cfg.to_toml())
+    history.to_csv(path("metrics.csv"))
+    save(run.net, path("model.npz"), extra={"config": cfg.to_toml()})
+    title = describe_config(cfg)
+    plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title)
+    if cfg.frames:
+        plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"))
+    atomic_write_text(path("summary.txt"), summary + "\n")
+    return written

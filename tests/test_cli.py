@@ -1,0 +1,129 @@
+"""The `brickprop` command as a user runs it: run folders, replay, and one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from brickprop.cli import main
+
+FAST = ["--steps", "300", "--frames", "4"]
+
+
+def run_cli(*args, cwd=None):
+    """Run the installed module as a user would; returns the CompletedProcess."""
+    return subprocess.run([sys.executable, "-m", "brickprop.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_train_writes_a_complete_run_folder(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", *FAST, "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"config.toml", "metrics.csv", "model.npz", "figure.png", "animation.gif",
+            "summary.txt"} <= names
+    stdout = capsys.readouterr().out
+    assert "training accuracy" in stdout and str(out) in stdout
+    header = (out / "metrics.csv").read_text().splitlines()[0]
+    assert header == "step,loss,data_loss,penalty,accuracy,lr,grad_norm_0,grad_norm_2"
+    assert len((out / "metrics.csv").read_text().splitlines()) == 301
+
+
+def test_same_command_twice_and_replay_give_identical_metrics(tmp_path):
+    a, b, c = (tmp_path / n for n in "abc")
+    args = ["train", "--steps", "200", "--frames", "0", "--hidden", "4", "--batch-size", "32"]
+    assert main([*args, "--out", str(a)]) == 0
+    assert main([*args, "--out", str(b)]) == 0
+    assert main(["train", str(a / "config.toml"), "--out", str(c)]) == 0
+    metrics = [(d / "metrics.csv").read_bytes() for d in (a, b, c)]
+    assert metrics[0] == metrics[1] == metrics[2]
+
+
+def test_flags_override_the_config(tmp_path):
+    out = tmp_path / "r"
+    assert main(["train", "--hidden", "8", "8", "--activation", "tanh", "--lr", "0.5",
+                 "--no-bias", "--l1", "0.001", "--momentum", "0.9", *FAST,
+                 "--out", str(out)]) == 0
+    text = (out / "config.toml").read_text()
+    for line in ("hidden = [8, 8]", 'activation = "tanh"', "lr = 0.5", "bias = false",
+                 "l1 = 0.001", "momentum = 0.9"):
+        assert line in text
+
+
+def test_saved_model_reproduces_the_final_training_accuracy(tmp_path):
+    import brickprop as bp
+    from brickprop.io import load
+    from brickprop.train import accuracy
+
+    out = tmp_path / "r"
+    assert main(["train", "--steps", "500", "--frames", "0", "--out", str(out)]) == 0
+    net = load(out / "model.npz")
+    X, y = bp.datasets.xor(300, 0)
+    final = np.loadtxt(out / "metrics.csv", delimiter=",", skiprows=1)[-1]
+    # The last row is measured before the last update, so allow a point or two of change.
+    assert abs(accuracy(net.forward(X), y) - final[4]) < 0.02
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--activation", "swish"], "unknown activation 'swish'; choose one of sigmoid"),
+    (["--loss", "hinge"], "unknown loss 'hinge'; choose one of mse"),
+    (["--init", "xavier"], "unknown init 'xavier'; choose one of article"),
+    (["--lr", "0"], "lr must be > 0"),
+    (["--lr", "-1"], "lr must be > 0"),
+    (["--steps", "0"], "steps must be > 0"),
+    (["--batch-size", "1000"], "batch_size 1000 is larger than n_samples 300"),
+    (["--hidden", "0"], "'hidden' must be a list of positive integers"),
+    (["--lr", "fast"], "argument --lr: invalid float value: 'fast'"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_bad_flags_are_one_line_errors_with_exit_code_2(args, fragment, capsys):
+    assert main(["train", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err
+    assert len(err.splitlines()) == 1 and err.startswith("brickprop: error:")
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("lrr = 1\n", "unknown key 'lrr'"),
+    ('lr = "0.1"\n', "config key 'lr' must be a number, got '0.1'"),
+    ("steps = 1.5\n", "config key 'steps' must be an integer"),
+    ("hidden = 3\n", "config key 'hidden' must be a list of positive integers"),
+    ("lr = \n", "is not valid TOML"),
+])
+def test_bad_config_files_are_one_line_errors(tmp_path, content, fragment, capsys):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(content)
+    assert main(["train", str(cfg), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and len(err.splitlines()) == 1
+
+
+def test_missing_config_file(tmp_path, capsys):
+    assert main(["train", str(tmp_path / "nope.toml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_unwritable_or_foreign_output_folder_is_refused_without_touching_it(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("mine")
+    assert main(["train", *FAST, "--out", str(blocker)]) == 2
+    assert "is a file" in capsys.readouterr().err
+    assert blocker.read_text() == "mine"
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    (foreign / "chapter1.tex").write_text("precious")
+    assert main(["train", *FAST, "--out", str(foreign)]) == 2
+    assert "not a brickprop run" in capsys.readouterr().err
+    assert sorted(p.name for p in foreign.iterdir()) == ["chapter1.tex"]
+    assert main(["train", *FAST, "--out", str(blocker / "sub")]) == 2
+    assert "cannot write to run folder" in capsys.readouterr().err
+
+
+def test_command_line_has_no_traceback_and_help_works():
+    bad = run_cli("train", "--activation", "nope")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    helped = run_cli("train", "--help")
+    assert helped.returncode == 0 and "--hidden" in helped.stdout and "--no-bias" in helped.stdout
