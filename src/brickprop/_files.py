@@ -20,6 +20,7 @@ def atomic_path(path, suffix: str | None = None):
     suffix = os.path.splitext(path)[1] if suffix is None else suffix
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
     try:
         yield tmp
         os.replace(tmp, path)
@@ -27,6 +28,12 @@ def atomic_path(path, suffix: str | None = None):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path, text: str) -> None:

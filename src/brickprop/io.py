@@ -106,8 +106,11 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
     history.to_csv(path("metrics.csv"))
     save(run.net, path("model.npz"), extra={"config": cfg.to_toml()})
     title = describe_config(cfg)
-    plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title)
+    threshold = run.loss.threshold
+    plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,
+                      threshold=threshold)
     if cfg.frames:
-        plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"))
+        plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"),
+                      threshold=threshold)
     atomic_write_text(path("summary.txt"), summary + "\n")
     return written

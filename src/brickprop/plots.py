@@ -1,16 +1,14 @@
 """Pictures of training: the article's three panels, still or animated.
 
-Left, the training accuracy over steps; middle, the decision boundary of the
-network over the 2-D input plane with the training points; right, the loss over
-steps.  ``three_panel`` draws them for the network as it is now, ``animate``
-replays them over the parameter snapshots kept by ``fit(..., snapshots=k)``.
-Plots only read a ``History``: they never train, and they evaluate a deep copy of
-the network, so the user's parameters and caches are left untouched.
+Left, training accuracy over steps; middle, the decision boundary over the 2-D
+input plane with the training points; right, the loss.  ``three_panel`` draws them
+for the network as it is now, ``animate`` over the snapshots of ``fit(...,
+snapshots=k)``.  Plots only read a ``History`` and evaluate a deep copy of the
+network, so the user's parameters and caches stay untouched.
 
-matplotlib is imported inside the functions, so ``import brickprop`` stays light.
-Figures are built on the Agg canvas directly (not through pyplot), so they work
-without a display, do not switch the user's backend, and are not kept alive by
-pyplot's list of open figures.
+matplotlib is imported lazily.  Figures are built on the Agg canvas directly, not
+through pyplot: no display needed, the user's backend is left alone, and pyplot's
+list of open figures does not keep them alive.
 """
 
 from __future__ import annotations
@@ -25,7 +23,8 @@ from .train import accuracy, labels_of
 
 FIGSIZE = (13.0, 4.2)  # inches: three panels side by side
 DPI = 110
-CLASS_COLORS = ("#2166ac", "#b2182b")  # class 0 blue, class 1 red (RdBu ends)
+CLASS_COLORS = ("#2166ac", "#b2182b")  # points: class 0 blue, class 1 red
+SHADE_COLORS = ("#a6cbe3", "#f7f7f7", "#f0a8a0")  # background: light blue, white, light red
 
 
 def decision_grid(net, X, resolution: int = 200, threshold: float = 0.5):
@@ -34,11 +33,9 @@ def decision_grid(net, X, resolution: int = 200, threshold: float = 0.5):
     Parameters
     ----------
     net : Brick
-        Maps (n_samples, 2) to (n_samples, n_out).  Its forward caches are
-        overwritten; pass a copy if that matters.
+        Maps (n_samples, 2) to (n_samples, n_out); its forward caches are overwritten.
     X : (n_samples, 2) array
-        Points whose bounding box, padded by 10 % (at least 0.5) on each side,
-        the grid covers.
+        The grid covers their bounding box, padded by 10 % (at least 0.5) each side.
     resolution : int
         Grid points along each axis.
     threshold : float
@@ -51,23 +48,21 @@ def decision_grid(net, X, resolution: int = 200, threshold: float = 0.5):
         Grid coordinates from ``np.meshgrid``: ``x1`` varies along columns, ``x2`` along rows.
     Z : (resolution, resolution) float array
         Two classes (one or two outputs): a score of class 1 in [0, 1] that crosses
-        0.5 exactly where the predicted class changes -- the output itself for a
-        sigmoid output, ``s1 / (s0 + s1)`` for two non-negative outputs, the softmax
-        of class 1 otherwise.  More classes: the predicted class, ``argmax``.
+        0.5 exactly where the predicted class changes -- the output itself for one
+        sigmoid output (``sigmoid(output - threshold)`` otherwise), ``s1 / (s0 + s1)``
+        for two non-negative outputs, the softmax of class 1 for two logits.
+        More classes: the predicted class, ``argmax`` of the outputs.
     """
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"decision_grid needs 2-D points X of shape (n_samples, 2), "
-                         f"got {X.shape}")
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
-            or resolution < 2:
+        raise ValueError(f"decision_grid needs points X of shape (n_samples, 2), got {X.shape}")
+    if not isinstance(resolution, (int, np.integer)) or resolution < 2:
         raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = np.maximum(0.1 * (hi - lo), 0.5)
     xx, yy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
                          np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
-    dtype = getattr(net, "dtype", None) or np.float64
-    grid = np.column_stack([xx.ravel(), yy.ravel()]).astype(dtype)  # (resolution**2, 2)
+    grid = np.column_stack([xx.ravel(), yy.ravel()]).astype(_dtype(net))  # (resolution**2, 2)
     out = np.array(net.forward(grid), dtype=np.float64)  # a copy: forward may reuse a buffer
     if out.shape[1] == 1:
         o = out[:, 0]
@@ -90,16 +85,17 @@ def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.
     Parameters
     ----------
     history : History
-        From ``fit``; needs the columns ``step``, ``accuracy``, ``loss``, ``data_loss``.
+        From ``fit``; read for the columns ``step``, ``accuracy``, ``loss``, ``data_loss``.
     net : Sequential
         The trained network; its current parameters draw the boundary.  Not modified.
     X : (n_samples, n_features) array
         The training points.  With other than 2 features the middle panel is a note.
     y : (n_samples,) int labels, or (n_samples, n_classes) one-hot targets
     path : str or PathLike, optional
-        Where to save a PNG (written atomically: the old file survives a failure).
+        Where to save a PNG, atomically: a failed save leaves an old file intact.
     title : str, optional
-        The figure's title; default like ``"2-3-2 sigmoid · step 3000 · accuracy 0.97"``.
+        Figure title; by default like ``"2-3-2 sigmoid · step 3000 · accuracy 0.94"``,
+        with the accuracy of ``net`` on ``(X, y)``.
     threshold : float
         Class-1 threshold of a single-output network (0 for logits).
 
@@ -108,33 +104,34 @@ def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.
     matplotlib.figure.Figure
     """
     panels = _Panels(history, net, X, y, threshold, animated=False)
-    panels.show(copy.deepcopy(net), len(history) - 1, int(_steps(history)[-1]) + 1
-                if len(history) else 0, title)
+    n_steps = int(panels.steps[-1]) + 1 if len(panels.steps) else 0
+    panels.show(copy.deepcopy(net), len(panels.steps) - 1, n_steps, title)
     if path is not None:
         with atomic_path(_checked(path), suffix=".png") as tmp:
             panels.fig.savefig(tmp, format="png", dpi=DPI)
     return panels.fig
 
 
-def animate(history, net, X, y, path, fps: int = 10, dpi: int = 80,
+def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
             threshold: float = 0.5) -> int:
     """Write an animated GIF of the three panels, one frame per parameter snapshot.
+
+    The still parts are drawn once; each frame redraws only what moves.
 
     Parameters
     ----------
     history : History
         From ``fit(..., snapshots=k)``; each snapshot ``(step, arrays)`` holds the
-        parameters in ``net.parameters()`` order before the update of ``step``.
+        parameters, in ``net.parameters()`` order, before the update of ``step``.
     net : Sequential
-        The network the history was recorded on.  Not modified: each frame loads
-        its snapshot into a deep copy.
-    X : (n_samples, 2) array;  y : (n_samples,) int labels or one-hot targets
+        The network the history was recorded on; not modified (frames use a deep copy).
+    X : (n_samples, n_features) array;  y : (n_samples,) int labels or one-hot targets
     path : str or PathLike
-        The GIF to write (atomically: the old file survives a failure).
-    fps : int
+        The GIF to write, atomically: a failed save leaves an old file intact.
+    fps : float
         Frames per second.
     dpi : int
-        Resolution of the frames (80 gives 1040 x 336 pixels).
+        Frame resolution (80 gives 1040 x 336 pixels).
     threshold : float
         Class-1 threshold of a single-output network (0 for logits).
 
@@ -143,139 +140,162 @@ def animate(history, net, X, y, path, fps: int = 10, dpi: int = 80,
     int
         The number of frames written.
     """
-    from matplotlib.animation import FuncAnimation, PillowWriter
+    from PIL import Image
 
     snapshots = history.snapshots
     if not snapshots:
         raise ValueError("the history has no parameter snapshots to animate; "
                          "train with fit(..., snapshots=40)")
-    if not fps > 0:
-        raise ValueError(f"fps must be positive, got {fps!r}")
+    if not isinstance(fps, (int, float)) or not fps > 0:
+        raise ValueError(f"fps must be a positive number, got {fps!r}")
     path = _checked(path)
     shadow = copy.deepcopy(net)
     params = shadow.parameters()
+    shapes = [p.data.shape for p in params]
     for step, arrays in snapshots:
-        shapes = [a.shape for a in arrays]
-        if shapes != [p.data.shape for p in params]:
-            raise ValueError(f"the snapshot of step {step} holds arrays of shapes {shapes} but "
-                             f"the network's parameters have {[p.shape for p in params]}; "
-                             "was the history recorded on this network?")
-    panels = _Panels(history, net, X, y, threshold, animated=True)
-    steps = _steps(history)
+        if [a.shape for a in arrays] != shapes:
+            raise ValueError(f"the snapshot of step {step} has shapes {[a.shape for a in arrays]}"
+                             f" but the network's parameters {shapes}; is it the same network?")
 
-    def frame(i):
-        step, arrays = snapshots[i]
+    panels = _Panels(history, net, X, y, threshold, animated=True)
+    fig, canvas = panels.fig, panels.fig.canvas
+    fig.set_dpi(dpi)
+    shots = []  # (height, width, 3) uint8 per frame
+    for i, (step, arrays) in enumerate(snapshots):
         for p, a in zip(params, arrays):
             p.data[...] = a
-        row = min(int(np.searchsorted(steps, step)), len(steps) - 1)
+        row = min(int(np.searchsorted(panels.steps, step)), len(panels.steps) - 1)
         panels.show(shadow, row, step)
-
-    panels.show(shadow, 0, snapshots[0][0])  # lay the figure out once, then freeze it
-    panels.fig.canvas.draw()
-    panels.fig.set_layout_engine("none")
-    anim = FuncAnimation(panels.fig, frame, frames=len(snapshots), interval=1000 / fps,
-                         repeat=False, cache_frame_data=False)
+        if i == 0:  # lay out with the first frame's text, draw the still parts, then freeze
+            canvas.draw()
+            fig.set_layout_engine("none")
+            background = canvas.copy_from_bbox(fig.bbox)
+        canvas.restore_region(background)
+        for artist in panels.moving():
+            fig.draw_artist(artist)
+        shots.append(np.asarray(canvas.buffer_rgba())[..., :3].copy())
+    # One palette (from the first and last frames) and no dithering: the still parts
+    # stay identical from frame to frame, so the GIF compresses well.
+    palette = Image.fromarray(np.concatenate([shots[0], shots[-1]])).quantize(
+        256, method=Image.Quantize.MEDIANCUT)
+    frames = [Image.fromarray(a).quantize(palette=palette, dither=Image.Dither.NONE)
+              for a in shots]
     with atomic_path(path, suffix=".gif") as tmp:
-        anim.save(tmp, writer=PillowWriter(fps=fps), dpi=dpi)
-    return len(snapshots)
+        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
+                       duration=round(1000 / fps), loop=0)
+    return len(frames)
 
 
 class _Panels:
-    """The three axes and the artists that change from one frame to the next."""
+    """The three axes of one figure, and the artists that change from frame to frame."""
 
     def __init__(self, history, net, X, y, threshold, animated):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.colors import ListedColormap
+        from matplotlib.colors import LinearSegmentedColormap, ListedColormap
         from matplotlib.figure import Figure
 
-        self.X = np.asarray(X)
-        y = np.asarray(y)
+        self.X, y = np.asarray(X), np.asarray(y)
         self.labels = labels_of(y) if y.ndim == 2 else y.astype(np.intp)  # (n_samples,)
         if self.X.ndim != 2 or self.labels.shape != (self.X.shape[0],):
             raise ValueError(f"X must be (n_samples, n_features) and y (n_samples,) labels; "
                              f"got X {self.X.shape} and y {y.shape}")
-        self.threshold, self.arch = threshold, describe(net)
+        self.threshold, self.arch, self.animated = threshold, describe(net), animated
+        self.steps = history["step"].astype(np.int64)
+        self.acc, self.loss = history["accuracy"], history["loss"]
         self.fig = fig = Figure(figsize=FIGSIZE, layout="constrained")
         FigureCanvasAgg(fig)
-        self.ax_acc, self.ax_map, self.ax_loss = fig.subplots(1, 3)
-        self.animated = animated
-        self.curves = {name: history[name] for name in ("accuracy", "loss", "data_loss")}
-        self.curves["step"] = steps = _steps(history)
-        acc, loss, data_loss = (self.curves[k] for k in ("accuracy", "loss", "data_loss"))
+        self.ax_acc, ax_map, ax_loss = fig.subplots(1, 3)
+        ax_loss.sharex(self.ax_acc)
+        self.title = fig.suptitle("", fontsize="x-large", animated=animated)
+        # Animated: the whole curve faint, the part up to the frame's step strong, a dot on it.
+        faint = dict(alpha=0.25) if animated else dict(visible=False)
+        moving = dict(animated=animated)
 
         ax = self.ax_acc
-        faint = dict(alpha=0.25) if animated else dict(visible=False)
-        ax.plot(steps, acc, color="C0", **faint)
-        (self.acc_line,) = ax.plot(steps, acc, color="C0", lw=1.6)
-        (self.acc_dot,) = ax.plot([], [], "o", color="C0", ms=6, visible=animated)
+        ax.plot(self.steps, self.acc, color="C0", **faint)
+        (self.acc_line,) = ax.plot(self.steps, self.acc, color="C0", lw=1.6, **moving)
+        (self.acc_dot,) = ax.plot([], [], "o", color="C0", ms=6, **moving)
         ax.set(title="Training accuracy", xlabel="step", ylabel="accuracy", ylim=(0, 1.02))
         ax.grid(alpha=0.3)
 
-        ax = self.ax_loss
-        finite = loss[np.isfinite(loss)]
-        if finite.size and finite.min() > 0 and np.all(data_loss[np.isfinite(data_loss)] > 0):
-            ax.set_yscale("log")
-        ax.plot(steps, data_loss, color="C3", lw=1, alpha=0.45, label="data loss")
-        ax.plot(steps, loss, color="C1", **faint)
-        (self.loss_line,) = ax.plot(steps, loss, color="C1", lw=1.6, label="loss (data + penalty)")
-        (self.loss_dot,) = ax.plot([], [], "o", color="C1", ms=6, visible=animated)
+        ax = ax_loss
+        data_loss = history["data_loss"]
+        ax.plot(self.steps, data_loss, color="C3", lw=1, alpha=0.45, label="data loss")
+        ax.plot(self.steps, self.loss, color="C1", **faint)
+        (self.loss_line,) = ax.plot(self.steps, self.loss, color="C1", lw=1.6,
+                                    label="loss (data + penalty)", **moving)
+        (self.loss_dot,) = ax.plot([], [], "o", color="C1", ms=6, **moving)
         ax.set(title="Loss", xlabel="step", ylabel="loss")
-        ax.grid(alpha=0.3, which="major")
+        _loss_scale(ax, np.concatenate([self.loss, data_loss]))
+        bad = ~np.isfinite(self.loss)
+        if bad.any():  # mark where training blew up
+            k = int(np.argmax(bad))
+            ax.axvline(self.steps[k], color="0.4", ls=":", lw=1)
+            ax.text(self.steps[k], 0.5, f"loss = {self.loss[k]} at step {self.steps[k]} ",
+                    rotation=90, ha="right", va="center", fontsize="small", color="0.3",
+                    transform=ax.get_xaxis_transform())
+        ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize="small", frameon=False)
 
-        ax = self.ax_map
-        ax.set_title("Decision boundary")
-        self.image = self.contour = None
+        self.ax_map, self.image, self.points, self.contour, self.note = (ax_map,) + (None,) * 4
+        ax_map.set_title("Decision boundary")
         if self.X.shape[1] != 2:
-            ax.text(0.5, 0.5, f"No decision boundary to draw:\nX has {self.X.shape[1]} features, "
-                    "the plane needs 2", ha="center", va="center", transform=ax.transAxes,
-                    fontsize="large", color="0.35")
-            ax.set_axis_off()
+            ax_map.text(0.5, 0.5, f"No boundary to draw:\nX has {self.X.shape[1]} features, "
+                        "the plane shows 2", ha="center", va="center", fontsize="large",
+                        color="0.35", transform=ax_map.transAxes)
+            ax_map.set_axis_off()
             return
-        xx, yy, Z = decision_grid(net_copy := copy.deepcopy(net), self.X, threshold=threshold)
-        n_out = net_copy.forward(self.X[:1].astype(xx.dtype)).shape[1]
-        self.binary = n_out <= 2
+        shadow = copy.deepcopy(net)
+        xx, yy, Z = decision_grid(shadow, self.X, threshold=threshold)
         self.grid = (xx, yy)
+        self.binary = shadow.forward(self.X[:1].astype(_dtype(net))).shape[1] <= 2
         if self.binary:
-            shade, points, vmax = "RdBu_r", ListedColormap(CLASS_COLORS), 1
+            shade = LinearSegmentedColormap.from_list("shade", SHADE_COLORS)
+            points, vmax = ListedColormap(CLASS_COLORS), 1
         else:
-            shade = points = "tab10"
-            vmax = 9
-        self.image = ax.imshow(Z, extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
-                               origin="lower", cmap=shade, vmin=0, vmax=vmax, alpha=0.45,
-                               aspect="auto", interpolation="bilinear")
-        ax.scatter(self.X[:, 0], self.X[:, 1], c=self.labels, cmap=points, vmin=0,
-                   vmax=vmax, s=16, edgecolors="white", linewidths=0.4, zorder=3)
-        ax.set(xlabel="$x_1$", ylabel="$x_2$")
+            shade, points, vmax = "tab10", "tab10", 9
+        self.image = ax_map.imshow(Z, extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
+                                   origin="lower", cmap=shade, vmin=0, vmax=vmax,
+                                   alpha=None if self.binary else 0.35, aspect="auto",
+                                   interpolation="nearest", **moving)
+        self.points = ax_map.scatter(self.X[:, 0], self.X[:, 1], c=self.labels, cmap=points,
+                                     vmin=0, vmax=vmax, s=16, edgecolors="white",
+                                     linewidths=0.4, zorder=3, **moving)
+        self.note = ax_map.text(0.5, 0.97, "", ha="center", va="top", color="0.2",
+                                transform=ax_map.transAxes, zorder=4, **moving)
+        ax_map.set(xlabel="$x_1$", ylabel="$x_2$")
 
     def show(self, net, row, step, title=None):
-        """Draw ``net``'s boundary and the curves up to history row ``row``."""
-        steps = self.curves["step"]
-        if self.animated and len(steps):
-            for name, line, dot in (("accuracy", self.acc_line, self.acc_dot),
-                                    ("loss", self.loss_line, self.loss_dot)):
-                ys = self.curves[name]
-                line.set_data(steps[: row + 1], ys[: row + 1])
-                dot.set_data([steps[row]], [ys[row]])
-        pred = net.forward(self.X.astype(net.dtype or np.float64))
-        acc = accuracy(pred, self.labels, self.threshold)
-        self.fig.suptitle(title or f"{self.arch} · step {step} · accuracy {acc:.2f}",
-                          fontsize="x-large")
+        """Set the artists to ``net``'s boundary and the curves up to history row ``row``."""
+        if self.animated and len(self.steps):
+            for ys, line, dot in ((self.acc, self.acc_line, self.acc_dot),
+                                  (self.loss, self.loss_line, self.loss_dot)):
+                line.set_data(self.steps[: row + 1], ys[: row + 1])
+                dot.set_data([self.steps[row]], [ys[row]])
+        acc = accuracy(net.forward(self.X.astype(_dtype(net))), self.labels, self.threshold)
+        self.title.set_text(title or f"{self.arch} · step {step} · accuracy {acc:.2f}")
         if self.image is None:
             return
         _, _, Z = decision_grid(net, self.X, resolution=self.grid[0].shape[0],
                                 threshold=self.threshold)
         self.image.set_data(Z)
+        self.note.set_text("" if np.isfinite(Z).all() else "the outputs are NaN or inf where blank")
         if self.contour is not None:
             self.contour.remove()
             self.contour = None
         if self.binary and Z.min() < 0.5 < Z.max():
             self.contour = self.ax_map.contour(*self.grid, Z, levels=[0.5], colors="k",
-                                               linewidths=1.2)
+                                               linewidths=1.2, animated=self.animated)
+
+    def moving(self) -> list:
+        """The artists to redraw for each frame, bottom to top."""
+        artists = [self.image, self.contour, self.points, self.note, self.acc_line,
+                   self.acc_dot, self.loss_line, self.loss_dot, self.title]
+        return [a for a in artists if a is not None]
 
 
 def describe(net) -> str:
-    """A short name of a network such as ``"2-3-2 sigmoid"`` (layer widths, activations)."""
+    """A short name of a network, ``"2-3-2 sigmoid"``: layer widths, then activations."""
     sizes, acts = [], []
     for brick in getattr(net, "bricks", [net]):
         if hasattr(brick, "n_in") and hasattr(brick, "n_out"):
@@ -285,8 +305,30 @@ def describe(net) -> str:
     return f"{'-'.join(map(str, sizes))} {'/'.join(acts)}".strip() or type(net).__name__
 
 
-def _steps(history) -> np.ndarray:
-    return history["step"].astype(np.int64)
+def _loss_scale(ax, values) -> None:
+    """Log y axis when every finite value is positive; decimal tick labels within 2 decades."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    values = values[np.isfinite(values)]
+    if not values.size or values.min() <= 0:
+        return
+    ax.set_yscale("log")
+    # Explicit limits, capped: near 1e308 autoscale's margin and the ticks overflow to inf.
+    lo, hi = values.min(), min(values.max(), 1e200)
+    margin = max((hi / lo) ** 0.05, 1.1)
+    ax.set_ylim(lo / margin, hi * margin)
+    if hi / lo < 100:
+
+        class Decimal(LogFormatterSciNotation):  # "0.2" rather than "2 x 10^-1"
+            def __call__(self, x, pos=None):
+                return f"{x:g}" if super().__call__(x, pos) else ""
+
+        ax.yaxis.set_major_formatter(Decimal())
+        ax.yaxis.set_minor_formatter(Decimal(labelOnlyBase=False))
+
+
+def _dtype(net):
+    return getattr(net, "dtype", None) or np.float64
 
 
 def _checked(path) -> str:
