@@ -32,7 +32,10 @@ def one_hot(y, n_classes: int | None = None, dtype=np.float64) -> np.ndarray:
         raise ValueError(f"one_hot takes labels of shape (n,), got {y.shape}")
     if y.size and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0):
         raise ValueError("one_hot takes non-negative integer labels 0, 1, ..., n_classes - 1")
-    n_classes = int(y.max()) + 1 if n_classes is None else n_classes
+    if n_classes is None:
+        if not y.size:
+            raise ValueError("one_hot of no labels needs n_classes")
+        n_classes = int(y.max()) + 1
     if y.size and y.max() >= n_classes:
         raise ValueError(f"label {int(y.max())} does not fit in {n_classes} classes")
     out = np.zeros((y.size, n_classes), dtype=dtype)

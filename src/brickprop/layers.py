@@ -67,4 +67,4 @@ class Linear(Brick):
 
     def __repr__(self) -> str:
         bias = "" if self.b is not None else ", bias=False"
-        return f"Linear({self.n_in}, {self.n_out}{bias})"
+        return f"{type(self).__name__}({self.n_in}, {self.n_out}{bias})"

@@ -38,7 +38,7 @@ class L2:
             W.grad += scale * W.data
 
     def __repr__(self) -> str:
-        return f"L2({self.lam:g})"
+        return f"{type(self).__name__}({self.lam:g})"
 
 
 class L1:
@@ -56,7 +56,7 @@ class L1:
             W.grad += scale * np.sign(W.data)
 
     def __repr__(self) -> str:
-        return f"L1({self.lam:g})"
+        return f"{type(self).__name__}({self.lam:g})"
 
 
 class ElasticNet:
