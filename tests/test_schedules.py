@@ -93,12 +93,15 @@ def test_reduce_on_plateau_matches_torch():
     losses = np.concatenate([np.linspace(1.0, 0.5, 15), 0.5 + 0.01 * rng.random(40),
                              np.linspace(0.5, 0.2, 10), np.full(30, 0.2),
                              0.2 * (1 - 0.5e-4) * np.ones(10)])
-    for kw in ({}, {"factor": 0.5, "patience": 3, "cooldown": 2, "min_lr": 0.004},
-               {"patience": 0, "threshold": 0.05, "min_lr": 0.05}):
+    slow = 20.0 * 0.997 ** np.arange(40)  # gains 0.06 a step: 0.3%, short of a 1% threshold
+    for kw, seq in (({}, losses),
+                    ({"factor": 0.5, "patience": 3, "cooldown": 2, "min_lr": 0.004}, losses),
+                    ({"patience": 0, "threshold": 0.05, "min_lr": 0.05}, losses),
+                    ({"factor": 0.5, "patience": 1, "threshold": 0.01}, slow)):
         ours = ReduceOnPlateau(LR, **kw)
         opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=LR)
         theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", **kw)
-        for step, loss in enumerate(losses):
+        for step, loss in enumerate(seq):
             assert ours(step) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12)
             ours.observe(loss)
             theirs.step(loss)

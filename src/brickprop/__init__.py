@@ -1,14 +1,16 @@
 """brickprop: see backpropagation, one brick at a time."""
 
-from . import datasets
+from . import datasets, schedules
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .clip import clip_grad_norm, clip_grad_value
 from .core import Brick, Parameter, Sequential
 from .datasets import one_hot
 from .gradcheck import GradCheckReport, gradcheck
+from .io import load, save
 from .layers import Linear
 from .losses import MSE, BinaryCrossEntropy, CrossEntropy
 from .models import mlp
-from .optim import SGD
+from .optim import SGD, Adam, AdamW, Optimizer, RMSProp, make_optimizer
 from .regularizers import L1, L2, ElasticNet
 from .train import History, fit, train_step
 
@@ -18,6 +20,8 @@ __all__ = [
     "Brick", "Parameter", "Sequential", "Linear",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",
     "MSE", "CrossEntropy", "BinaryCrossEntropy", "L2", "L1", "ElasticNet",
-    "SGD", "gradcheck", "GradCheckReport", "fit", "train_step", "History",
+    "Optimizer", "SGD", "RMSProp", "Adam", "AdamW", "make_optimizer", "schedules",
+    "clip_grad_norm", "clip_grad_value", "save", "load", "gradcheck", "GradCheckReport",
+    "fit", "train_step", "History",
     "mlp", "datasets", "one_hot",
 ]

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .optim import _check_number
+from ._checks import check_number
 
 
 def _grads(params, caller):
@@ -28,10 +28,11 @@ def clip_grad_norm(params, max_norm, error_if_nonfinite=False) -> float:
     ``total = sqrt(sum_p sum(p.grad**2))``; when ``c = max_norm / (total + 1e-6)`` is
     below 1 every ``p.grad`` is multiplied by ``c`` (the direction is kept).  Returns
     ``total``, measured before clipping.  An infinite total zeroes the finite gradients
-    (and turns infinite ones into NaN), as in PyTorch; ``error_if_nonfinite=True`` raises
-    ``FloatingPointError`` instead.
+    (and turns infinite ones into NaN), as in PyTorch; a NaN total leaves the gradients
+    as they are (PyTorch makes them all NaN), so the faulty one can still be found.  With
+    ``error_if_nonfinite=True`` either raises ``FloatingPointError`` instead.
     """
-    max_norm = _check_number("max_norm", max_norm, low_open=True)
+    max_norm = check_number("max_norm", max_norm, low_open=True)
     grads = _grads(params, "clip_grad_norm")
     total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
     if error_if_nonfinite and not math.isfinite(total):
@@ -39,13 +40,14 @@ def clip_grad_norm(params, max_norm, error_if_nonfinite=False) -> float:
                                  "NaN or an infinity, so it cannot be clipped")
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
-        for g in grads:
-            g *= coef
+        with np.errstate(invalid="ignore"):  # inf * 0 = NaN is the documented outcome
+            for g in grads:
+                g *= coef
     return total
 
 
 def clip_grad_value(params, clip_value) -> None:
     """Clip every gradient entry to ``[-clip_value, clip_value]`` in place."""
-    clip_value = _check_number("clip_value", clip_value, low_open=True)
+    clip_value = check_number("clip_value", clip_value, low_open=True)
     for g in _grads(params, "clip_grad_value"):
         np.clip(g, -clip_value, clip_value, out=g)

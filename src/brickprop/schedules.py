@@ -14,7 +14,7 @@ from bisect import bisect_right
 
 import numpy as np
 
-from .optim import _check_int, _check_number
+from ._checks import check_int, check_number
 
 
 class Schedule:
@@ -29,7 +29,7 @@ class Schedule:
 
 
 def _lr(value, name="lr"):
-    return _check_number(name, value, low_open=True)
+    return check_number(name, value, low_open=True)
 
 
 class Constant(Schedule):
@@ -47,7 +47,7 @@ class StepDecay(Schedule):
 
     def __init__(self, lr, step_size, gamma=0.1):
         self.lr, self.gamma = _lr(lr), _lr(gamma, "gamma")
-        self.step_size = _check_int("step_size", step_size, 1)
+        self.step_size = check_int("step_size", step_size, 1)
 
     def __call__(self, step):
         return self.lr * self.gamma ** (step // self.step_size)
@@ -60,7 +60,7 @@ class MultiStep(Schedule):
         self.lr, self.gamma = _lr(lr), _lr(gamma, "gamma")
         if isinstance(milestones, (int, np.integer)):
             raise ValueError(f"milestones must be a list of steps, got {milestones!r}")
-        self.milestones = sorted(_check_int("each milestone", m, 1) for m in milestones)
+        self.milestones = sorted(check_int("each milestone", m, 1) for m in milestones)
 
     def __call__(self, step):
         return self.lr * self.gamma ** bisect_right(self.milestones, step)
@@ -80,7 +80,7 @@ class InverseTime(Schedule):
     """``lr / (step + 1) ** power_t``, scikit-learn's ``learning_rate="invscaling"``."""
 
     def __init__(self, lr, power_t=0.5):
-        self.lr, self.power_t = _lr(lr), _check_number("power_t", power_t)
+        self.lr, self.power_t = _lr(lr), check_number("power_t", power_t)
 
     def __call__(self, step):
         return self.lr / (step + 1) ** self.power_t
@@ -96,11 +96,11 @@ class Cosine(Schedule):
     """
 
     def __init__(self, lr, t_max, eta_min=0.0, restarts=False, t_mult=1):
-        self.lr, self.t_max = _lr(lr), _check_int("t_max", t_max, 1)
-        self.eta_min = _check_number("eta_min", eta_min, 0.0, self.lr, high_open=False)
+        self.lr, self.t_max = _lr(lr), check_int("t_max", t_max, 1)
+        self.eta_min = check_number("eta_min", eta_min, 0.0, self.lr, high_open=False)
         if not isinstance(restarts, (bool, np.bool_)):
             raise ValueError(f"restarts must be True or False, got {restarts!r}")
-        self.restarts, self.t_mult = bool(restarts), _check_int("t_mult", t_mult, 1)
+        self.restarts, self.t_mult = bool(restarts), check_int("t_mult", t_mult, 1)
         if self.t_mult != 1 and not self.restarts:
             raise ValueError("t_mult only applies with restarts=True")
 
@@ -124,8 +124,8 @@ class Warmup(Schedule):
 
     def __init__(self, schedule, warmup_steps, start_factor=1.0 / 3):
         self.schedule = schedule if callable(schedule) else Constant(schedule)
-        self.warmup_steps = _check_int("warmup_steps", warmup_steps, 1)
-        self.start_factor = _check_number("start_factor", start_factor, 0.0, 1.0, high_open=False)
+        self.warmup_steps = check_int("warmup_steps", warmup_steps, 1)
+        self.start_factor = check_number("start_factor", start_factor, 0.0, 1.0, high_open=False)
 
     def __call__(self, step):
         w, f = self.warmup_steps, self.start_factor
@@ -149,10 +149,10 @@ class OneCycle(Schedule):
     def __init__(self, max_lr, total_steps, pct_start=0.3, div_factor=25.0,
                  final_div_factor=1e4, anneal="cos"):
         self.max_lr = _lr(max_lr, "max_lr")
-        self.total_steps = _check_int("total_steps", total_steps, 1)
-        self.pct_start = _check_number("pct_start", pct_start, 0.0, 1.0, high_open=False)
-        self.div_factor = _check_number("div_factor", div_factor, low_open=True)
-        self.final_div_factor = _check_number("final_div_factor", final_div_factor, low_open=True)
+        self.total_steps = check_int("total_steps", total_steps, 1)
+        self.pct_start = check_number("pct_start", pct_start, 0.0, 1.0, high_open=False)
+        self.div_factor = check_number("div_factor", div_factor, low_open=True)
+        self.final_div_factor = check_number("final_div_factor", final_div_factor, low_open=True)
         if anneal not in ("cos", "linear"):
             raise ValueError(f"anneal must be 'cos' or 'linear', got {anneal!r}")
         self.anneal = anneal
@@ -186,12 +186,12 @@ class ReduceOnPlateau(Schedule):
     def __init__(self, lr, factor=0.1, patience=10, threshold=1e-4, cooldown=0, min_lr=0.0,
                  eps=1e-8):
         self.lr = _lr(lr)
-        self.factor = _check_number("factor", factor, 0.0, 1.0, low_open=True)
-        self.patience = _check_int("patience", patience)
-        self.threshold = _check_number("threshold", threshold, 0.0, 1.0)
-        self.cooldown = _check_int("cooldown", cooldown)
-        self.min_lr = _check_number("min_lr", min_lr)
-        self.eps = _check_number("eps", eps)
+        self.factor = check_number("factor", factor, 0.0, 1.0, low_open=True)
+        self.patience = check_int("patience", patience)
+        self.threshold = check_number("threshold", threshold, 0.0, 1.0)
+        self.cooldown = check_int("cooldown", cooldown)
+        self.min_lr = check_number("min_lr", min_lr)
+        self.eps = check_number("eps", eps)
         self.current_lr, self.best = self.lr, math.inf
         self.num_bad_epochs = self.cooldown_counter = 0
 
@@ -254,7 +254,7 @@ def make_schedule(name: str, lr, warmup_steps=0, warmup_start_factor=1.0 / 3, **
         raise ValueError(f"schedule {name!r} takes no argument {unknown[0]!r}; "
                          f"it takes {', '.join(takes) or 'only lr'}")
     schedule = cls(lr, **kw)
-    if _check_int("warmup_steps", warmup_steps) == 0:
+    if check_int("warmup_steps", warmup_steps) == 0:
         return schedule
     return Warmup(schedule, warmup_steps, warmup_start_factor)
 
@@ -264,7 +264,7 @@ def lr_curve(schedule, steps: int) -> np.ndarray:
 
     ``ReduceOnPlateau`` shows its current rate, since the curve observes no loss.
     """
-    steps = _check_int("steps", steps)
+    steps = check_int("steps", steps)
     if not callable(schedule):
         schedule = Constant(schedule)
     return np.array([float(schedule(t)) for t in range(steps)], dtype=np.float64)
