@@ -6,13 +6,14 @@ from .clip import clip_grad_norm, clip_grad_value
 from .core import Brick, Parameter, Sequential
 from .datasets import one_hot
 from .gradcheck import GradCheckReport, gradcheck
+from .history import History
 from .io import load, save
 from .layers import Linear
 from .losses import MSE, BinaryCrossEntropy, CrossEntropy
 from .models import mlp
 from .optim import SGD, Adam, AdamW, Optimizer, RMSProp, make_optimizer
 from .regularizers import L1, L2, ElasticNet
-from .train import History, fit, train_step
+from .train import fit, train_step
 
 __version__ = "0.1.0"
 

@@ -43,7 +43,34 @@ def _train_parser(sub):
     p.add_argument("--batch-size", type=int, help="minibatch size (0: full batch)")
     p.add_argument("--l2", type=float, help="L2 strength: lam * sum(W^2) / 2N")
     p.add_argument("--l1", type=float, help="L1 strength: lam * sum(|W|) / N")
-    p.add_argument("--momentum", type=float, help="SGD momentum")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, rmsprop, adam or adamw "
+                   "(PyTorch's update rules)")
+    p.add_argument("--momentum", type=float, help="SGD/RMSProp momentum (momentum and "
+                   "nesterov use 0.9 when it is 0)")
+    p.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"), help="Adam's betas")
+    p.add_argument("--weight-decay", type=float, help="the optimizer's weight decay")
+    p.add_argument("--schedule", help="learning-rate schedule: constant, step, multistep, "
+                   "exponential, inverse_time, cosine, onecycle, plateau")
+    p.add_argument("--gamma", type=float, help="decay factor of step, multistep, "
+                   "exponential and plateau (0: their default)")
+    p.add_argument("--step-size", type=int, help="schedule step: decay every N steps")
+    p.add_argument("--milestones", type=int, nargs="+", metavar="STEP",
+                   help="schedule multistep: steps at which to decay")
+    p.add_argument("--t-max", type=int, help="schedule cosine: period in steps (0: all)")
+    p.add_argument("--restarts", action="store_const", const=True,
+                   help="schedule cosine: warm restarts every period")
+    p.add_argument("--power-t", type=float, help="schedule inverse_time: exponent")
+    p.add_argument("--min-lr", type=float, help="floor of cosine and plateau")
+    p.add_argument("--plateau-patience", type=int, help="schedule plateau: epochs to wait")
+    p.add_argument("--warmup", type=int, help="linear warm-up steps before the schedule")
+    p.add_argument("--clip-norm", type=float, help="clip the global gradient norm (0: off)")
+    p.add_argument("--clip-value", type=float, help="clip each gradient entry (0: off)")
+    p.add_argument("--val-split", type=float, help="share of the data held out for validation")
+    p.add_argument("--patience", type=int, help="early stopping: epochs without improvement "
+                   "of the validation loss (0: off)")
+    p.add_argument("--min-delta", type=float, help="early stopping: improvement that counts")
+    p.add_argument("--drop-last", action="store_const", const=True,
+                   help="skip a short last minibatch of each epoch")
     p.add_argument("--init", help="weight initializer: article, glorot, he, normal, zeros")
     p.add_argument("--no-bias", dest="bias", action="store_const", const=False,
                    help="leave the biases out (three sigmoid units then cannot solve XOR)")
@@ -55,7 +82,10 @@ def _train_parser(sub):
 
 
 OVERRIDES = ("hidden", "activation", "loss", "lr", "steps", "batch_size", "l2", "l1",
-             "momentum", "init", "bias", "seed", "frames")
+             "optimizer", "momentum", "betas", "weight_decay", "schedule", "gamma", "step_size",
+             "milestones", "t_max", "restarts", "power_t", "min_lr", "plateau_patience",
+             "warmup", "clip_norm", "clip_value", "val_split", "patience", "min_delta",
+             "drop_last", "init", "bias", "seed", "frames")
 
 
 def _run_folder(out: str | None) -> str:
@@ -84,6 +114,7 @@ def _run_folder(out: str | None) -> str:
 
 
 def cmd_train(args) -> int:
+    import numpy as np
     from tqdm import tqdm
 
     from .config import ConfigError, build, describe, from_dict, load_config
@@ -93,18 +124,19 @@ def cmd_train(args) -> int:
     try:
         cfg = load_config(args.config) if args.config else from_dict({})
         overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+        if "betas" in overrides:
+            overrides["betas"] = list(overrides["betas"])
         cfg = from_dict(overrides, base=cfg, source="the command line")
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    run = build(cfg)  # before the folder: a bad combination must not leave an empty folder
     folder = _run_folder(args.out)
     started = time.perf_counter()
-    run = build(cfg)
     print(f"brickprop train: {describe(cfg)}", file=sys.stderr)
     with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
               file=sys.stderr, leave=False) as bar:
-        history = fit(run.net, run.X, run.Y, run.loss, run.optimizer, run.regularizer,
-                      steps=cfg.steps, batch_size=cfg.batch_size or None, seed=cfg.seed,
-                      snapshots=cfg.frames, progress=lambda done: bar.update(done - bar.n))
+        history = fit(run.net, run.X, run.Y, **run.fit_kwargs,
+                      progress=lambda done: bar.update(done - bar.n))
     last = history.last()
     train_seconds = history.meta["seconds"]
     summary_lines = [
@@ -112,6 +144,14 @@ def cmd_train(args) -> int:
         f"final loss {last['loss']:.6g} (data {last['data_loss']:.6g} + penalty "
         f"{last['penalty']:.3g}) · training accuracy {last['accuracy']:.3f}",
     ]
+    if "val_loss" in history.columns:
+        val = history["val_loss"]
+        at = np.flatnonzero(np.isfinite(val))
+        if at.size:
+            k = at[-1]
+            summary_lines.append(f"validation loss {val[k]:.6g} · validation accuracy "
+                                 f"{history['val_accuracy'][k]:.3f} (step {k + 1})")
+    summary_lines.append(history.meta.get("stopped", f"trained all {len(history)} steps"))
     files = write_run(folder, cfg, run, history, "\n".join(summary_lines))
     summary_lines.append(f"{train_seconds:.1f} s training, "
                          f"{time.perf_counter() - started:.1f} s with figures")

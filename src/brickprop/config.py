@@ -21,6 +21,8 @@ from .activations import ACTIVATIONS
 from .datasets import DATASETS
 from .init import INITIALIZERS
 from .losses import LOSSES
+from .optim import OPTIMIZERS
+from .schedules import SCHEDULES
 
 
 class ConfigError(ValueError):
@@ -40,12 +42,31 @@ class RunConfig:
     loss: str = "mse"               # mse, cross-entropy, binary-cross-entropy
     init: str = "article"           # weight initializer
     bias: bool = True               # biases in every Linear
-    lr: float = 5.0                 # learning rate
-    momentum: float = 0.0           # SGD momentum
+    optimizer: str = "sgd"          # sgd, momentum, nesterov, rmsprop, adam, adamw
+    lr: float = 5.0                 # learning rate (the peak rate of a schedule)
+    momentum: float = 0.0           # SGD/RMSProp momentum (momentum, nesterov: 0 means 0.9)
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])  # Adam's betas
+    weight_decay: float = 0.0       # the optimizer's own weight decay (PyTorch's)
+    schedule: str = "constant"      # learning-rate schedule
+    gamma: float = 0.0              # decay factor (0: the schedule's default)
+    step_size: int = 1000           # schedule "step": decay every step_size steps
+    milestones: list[int] = field(default_factory=list)  # schedule "multistep"
+    t_max: int = 0                  # schedule "cosine": period (0: all steps)
+    restarts: bool = False          # schedule "cosine": warm restarts
+    power_t: float = 0.5            # schedule "inverse_time"
+    min_lr: float = 0.0             # floor of "cosine" and "plateau"
+    plateau_patience: int = 10      # schedule "plateau": epochs without improvement
+    warmup: int = 0                 # linear warm-up steps before the schedule
     steps: int = 5000               # updates
     batch_size: int = 0             # 0 = full batch
+    drop_last: bool = False         # skip a short last minibatch of each epoch
     l2: float = 1e-4                # L2 strength (lam * sum(W^2) / 2N)
     l1: float = 0.0                 # L1 strength (lam * sum(|W|) / N)
+    clip_norm: float = 0.0          # clip the global gradient norm (0: off)
+    clip_value: float = 0.0         # clip each gradient entry to [-v, v] (0: off)
+    val_split: float = 0.0          # share of the data held out for validation
+    patience: int = 0               # early stopping after this many epochs (0: off)
+    min_delta: float = 0.0          # improvement that resets the patience
     seed: int = 0                   # seed of the weights and of minibatch shuffling
     frames: int = 40                # animation frames (0: no animation)
 
@@ -69,20 +90,32 @@ class RunConfig:
 
 
 _CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES,
-            "init": INITIALIZERS, "output": ["auto", *ACTIVATIONS]}
-_POSITIVE = {"n_samples", "steps", "lr"}
-_NON_NEGATIVE = {"momentum", "batch_size", "l2", "l1", "frames"}
+            "init": INITIALIZERS, "output": ["auto", *ACTIVATIONS], "optimizer": OPTIMIZERS,
+            "schedule": SCHEDULES}
+_POSITIVE = {"n_samples", "steps", "lr", "step_size", "plateau_patience"}
+_NON_NEGATIVE = {"momentum", "batch_size", "l2", "l1", "frames", "weight_decay", "gamma",
+                 "t_max", "power_t", "min_lr", "warmup", "clip_norm", "clip_value",
+                 "val_split", "patience", "min_delta"}
+_LISTS = {"hidden": "list[int]", "betas": "list[float]", "milestones": "list[step]"}
 
 
 def _type_name(t) -> str:
     return {int: "an integer", float: "a number", bool: "true or false", str: "a string",
-            "list[int]": "a list of positive integers"}.get(t, str(t))
+            "list[int]": "a list of positive integers", "list[float]": "a list of numbers",
+            "list[step]": "a list of positive step numbers (may be empty)"}.get(t, str(t))
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def _check_type(name, value, kind):
-    if kind == "list[int]":
-        ok = isinstance(value, list) and value and all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    if kind in ("list[int]", "list[step]"):
+        ok = isinstance(value, list) and (value or kind == "list[step]") and all(
+            _is_int(v) and v > 0 for v in value)
+    elif kind == "list[float]":
+        ok = isinstance(value, list) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     elif kind is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     elif kind is int:
@@ -95,7 +128,7 @@ def _check_type(name, value, kind):
 
 def _kinds() -> dict:
     """Each key's expected type, read off its default value."""
-    return {f.name: "list[int]" if f.name == "hidden" else type(f.default)
+    return {f.name: _LISTS.get(f.name) or type(f.default)
             for f in dataclasses.fields(RunConfig)}
 
 
@@ -118,6 +151,18 @@ def validate(cfg: RunConfig) -> None:
                           f"{cfg.n_samples}; use 0 for full batch")
     if cfg.frames == 1:
         raise ConfigError("frames must be 0 (no animation) or at least 2")
+    if len(cfg.betas) != 2 or not all(0 <= b < 1 for b in cfg.betas):
+        raise ConfigError(f"betas must be two numbers in [0, 1), got {cfg.betas!r}")
+    if not cfg.val_split < 1:
+        raise ConfigError(f"val_split must be in [0, 1), got {cfg.val_split!r}")
+    if cfg.val_split and round(cfg.n_samples * cfg.val_split) < 1:
+        raise ConfigError(f"val_split {cfg.val_split:g} of {cfg.n_samples} samples holds out "
+                          "no sample; raise it or set it to 0")
+    if cfg.patience and not cfg.val_split:
+        raise ConfigError("patience (early stopping) needs validation data; "
+                          "set val_split, e.g. --val-split 0.2")
+    if cfg.schedule == "multistep" and not cfg.milestones:
+        raise ConfigError("schedule 'multistep' needs milestones, e.g. --milestones 1000 3000")
 
 
 def from_dict(values: dict, base: RunConfig | None = None, source: str = "config") -> RunConfig:
@@ -163,46 +208,99 @@ def _toml_value(v) -> str:
 
 @dataclass
 class Run:
-    """The objects a config describes, ready for ``fit``."""
+    """The objects a config describes, ready for ``fit(net, X, Y, **fit_kwargs)``."""
 
-    X: object
-    y: object
-    Y: object
+    X: object             # (n_train, n_features) training inputs
+    y: object             # (n_train,) training labels
+    Y: object             # (n_train, n_out) training targets
     net: object
-    loss: object
-    optimizer: object
-    regularizer: object
+    fit_kwargs: dict      # loss, optimizer, regularizer, steps, ... for fit()
+
+    @property
+    def loss(self):
+        return self.fit_kwargs["loss"]
+
+
+def make_lr(cfg: RunConfig):
+    """The learning rate of ``cfg``: a float, or a schedule ``step -> lr``."""
+    from .schedules import make_schedule
+
+    if cfg.schedule == "constant" and not cfg.warmup:
+        return cfg.lr
+    kw = {"step": {"step_size": cfg.step_size, "gamma": cfg.gamma or 0.1},
+          "multistep": {"milestones": cfg.milestones, "gamma": cfg.gamma or 0.1},
+          "exponential": {"gamma": cfg.gamma or 0.999},
+          "inverse_time": {"power_t": cfg.power_t},
+          "cosine": {"t_max": cfg.t_max or cfg.steps, "eta_min": cfg.min_lr,
+                     "restarts": cfg.restarts},
+          "onecycle": {"total_steps": cfg.steps},
+          "plateau": {"factor": cfg.gamma or 0.1, "patience": cfg.plateau_patience,
+                      "min_lr": cfg.min_lr},
+          }.get(cfg.schedule, {})
+    return make_schedule(cfg.schedule, cfg.lr, warmup_steps=cfg.warmup, **kw)
+
+
+def make_optimizer_for(cfg: RunConfig, params):
+    """The optimizer of ``cfg`` over ``params``."""
+    from .optim import make_optimizer
+
+    lr = make_lr(cfg)
+    kw = {"weight_decay": cfg.weight_decay}
+    if cfg.optimizer in ("sgd", "momentum", "nesterov", "rmsprop") and cfg.momentum:
+        kw["momentum"] = cfg.momentum
+    if cfg.optimizer in ("adam", "adamw"):
+        kw["betas"] = tuple(cfg.betas)
+    return make_optimizer(cfg.optimizer, params, lr=lr, **kw)
 
 
 def build(cfg: RunConfig) -> Run:
-    """Data, network, loss, optimizer and regularizer for ``cfg``, all seeded."""
+    """Data, network and everything ``fit`` needs for ``cfg``, all seeded."""
+    import numpy as np
+
     from .datasets import one_hot
     from .losses import loss_by_name
     from .models import mlp
-    from .optim import SGD
     from .regularizers import L1, L2, ElasticNet
 
     X, y = DATASETS[cfg.dataset](cfg.n_samples, seed=cfg.data_seed)
     n_classes = int(y.max()) + 1
-    Y = one_hot(y, n_classes) if cfg.loss != "binary-cross-entropy" or n_classes > 2 \
-        else y.reshape(-1, 1).astype(float)
+    binary = cfg.loss == "binary-cross-entropy" and n_classes == 2
+    Y = y.reshape(-1, 1).astype(float) if binary else one_hot(y, n_classes)
+    validation = None
+    if cfg.val_split:
+        order = np.random.default_rng(cfg.data_seed).permutation(len(X))
+        held, kept = np.sort(order[:round(len(X) * cfg.val_split)]), np.sort(
+            order[round(len(X) * cfg.val_split):])
+        validation = (X[held], Y[held])
+        X, y, Y = X[kept], y[kept], Y[kept]
     net = mlp(X.shape[1], cfg.hidden, Y.shape[1], activation=cfg.activation,
               output=cfg.resolved_output(), init=cfg.init, bias=cfg.bias, seed=cfg.seed)
-    optimizer = SGD(net.parameters(), lr=cfg.lr, momentum=cfg.momentum)
     if cfg.l1 and cfg.l2:
         regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
     else:
         regularizer = L1(cfg.l1) if cfg.l1 else L2(cfg.l2) if cfg.l2 else None
-    return Run(X, y, Y, net, loss_by_name(cfg.loss), optimizer, regularizer)
+    fit_kwargs = dict(
+        loss=loss_by_name(cfg.loss), optimizer=make_optimizer_for(cfg, net.parameters()),
+        regularizer=regularizer, steps=cfg.steps, batch_size=cfg.batch_size or None,
+        drop_last=cfg.drop_last, seed=cfg.seed, snapshots=cfg.frames,
+        clip_norm=cfg.clip_norm or None, clip_value=cfg.clip_value or None,
+        validation=validation, patience=cfg.patience or None, min_delta=cfg.min_delta)
+    return Run(X, y, Y, net, fit_kwargs)
 
 
 def describe(cfg: RunConfig) -> str:
-    """One line naming the run: ``2-3-2 sigmoid · mse + L2(0.0001) · SGD lr 5 · 5000 steps``."""
+    """One line naming the run: ``xor · 2-3-2 sigmoid · mse + L2(0.0001) · sgd lr 5 · ...``."""
     sizes = "-".join(str(s) for s in [2, *cfg.hidden, 2])
     penalty = "".join(f" + {name}({lam:g})" for name, lam in (("L1", cfg.l1), ("L2", cfg.l2))
                       if lam)
     momentum = f" momentum {cfg.momentum:g}" if cfg.momentum else ""
+    schedule = "" if cfg.schedule == "constant" else f" {cfg.schedule}"
+    warmup = f" warm-up {cfg.warmup}" if cfg.warmup else ""
+    clip = "".join(f" · {k.replace('_', ' ')} {getattr(cfg, k):g}"
+                   for k in ("clip_norm", "clip_value") if getattr(cfg, k))
     batch = f"batches of {cfg.batch_size}" if cfg.batch_size else "full batch"
+    val = f", {cfg.val_split:g} held out" if cfg.val_split else ""
     bias = "" if cfg.bias else " no bias"
     return (f"{cfg.dataset} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
-            f"SGD lr {cfg.lr:g}{momentum} · {cfg.steps} steps, {batch}")
+            f"{cfg.optimizer} lr {cfg.lr:g}{momentum}{schedule}{warmup}{clip} · "
+            f"{cfg.steps} steps, {batch}{val}")

@@ -1,41 +1,60 @@
 """The training loop: one step in ``train_step``, many in ``fit``, recorded in a ``History``.
 
-A step is forward -> loss -> backward -> penalty -> optimizer update, through the
-bricks' own forward and backward; ``fit`` adds minibatches, bookkeeping and the
-snapshots the animation needs.  Plots and reports only read the ``History``.
+A step is forward -> loss -> backward -> penalty -> clipping -> optimizer update,
+through the bricks' own forward and backward.  ``fit`` adds minibatches,
+validation, early stopping, learning-rate plateaus, bookkeeping and the snapshots
+the animation needs.  Plots and reports only read the ``History``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import time
+from typing import NamedTuple
 
 import numpy as np
 
-from ._files import atomic_write_text
+from ._checks import check_int, check_number
+from .clip import clip_grad_norm, clip_grad_value
 from .core import Sequential
+from .history import History
 from .losses import Loss
 from .optim import SGD, Optimizer
 
 
-def train_step(net, loss, optimizer, X, Y, regularizer=None):
-    """One training iteration on the batch ``(X, Y)``; returns ``(data_loss, penalty, pred)``.
+class Step(NamedTuple):
+    """What one ``train_step`` computed."""
 
-    ``pred`` is the network's output before the update (n_samples, n_out).  After
-    the call every ``p.grad`` holds the gradient that the update used.
+    data_loss: float
+    penalty: float
+    pred: np.ndarray   # (n_samples, n_out), the output before the update
+    grad_norm: float   # global gradient norm before clipping (NaN when not clipping)
+
+
+def train_step(net, loss, optimizer, X, Y, regularizer=None, clip_norm=None,
+               clip_value=None) -> Step:
+    """One training iteration on the batch ``(X, Y)``.
+
+    After the call every ``p.grad`` holds the gradient that the update used
+    (clipped, when ``clip_norm`` or ``clip_value`` is given).
     """
     pred = net.forward(X)  # (n_samples, n_out)
     data_loss = loss.forward(pred, Y)
     net.backward(loss.backward(), input_grad=False)
+    params = optimizer.params
     penalty = 0.0
     if regularizer is not None:
-        params = optimizer.params
         penalty = regularizer.penalty(params, X.shape[0])
         regularizer.backward(params, X.shape[0])
+    grad_norm = math.nan
+    if clip_value is not None:
+        grad_norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+        clip_grad_value(params, clip_value)
+    if clip_norm is not None:
+        norm = clip_grad_norm(params, clip_norm)
+        grad_norm = norm if math.isnan(grad_norm) else grad_norm
     optimizer.step()
-    return data_loss, penalty, pred
+    return Step(data_loss, penalty, pred, grad_norm)
 
 
 def labels_of(Y) -> np.ndarray:
@@ -49,53 +68,8 @@ def accuracy(pred, labels, threshold: float = 0.5) -> float:
     return float(np.count_nonzero(guess == labels)) / labels.shape[0]
 
 
-class History:
-    """One row per step: ``step, loss, data_loss, penalty, accuracy, lr, grad_norm_<k>``.
-
-    ``grad_norm_<k>`` is the L2 norm of the gradient of all parameters of brick
-    ``k`` (its weights and bias together).  ``snapshots`` holds copies of the
-    parameters at evenly spaced steps, ``(step, [arrays])``, for animations.
-    """
-
-    def __init__(self, columns, n_rows: int):
-        self.columns = list(columns)
-        self._data = np.full((n_rows, len(self.columns)), np.nan)
-        self.n = 0
-        self.snapshots: list[tuple[int, list[np.ndarray]]] = []
-        self.meta: dict = {}
-
-    def record(self, row) -> None:
-        self._data[self.n] = row
-        self.n += 1
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, column: str) -> np.ndarray:
-        try:
-            return self._data[: self.n, self.columns.index(column)]
-        except ValueError:
-            raise KeyError(f"History has no column {column!r}; it has {self.columns}") from None
-
-    def last(self) -> dict:
-        """The final row as a dict."""
-        return dict(zip(self.columns, self._data[self.n - 1].tolist())) if self.n else {}
-
-    def to_csv(self, path=None) -> str:
-        """Write the rows as CSV (atomically, when ``path`` is given); returns the text."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(self.columns)
-        for row in self._data[: self.n]:
-            writer.writerow([int(row[0]), *(repr(float(v)) for v in row[1:])])
-        text = buf.getvalue()
-        if path is not None:
-            atomic_write_text(path, text)
-        return text
-
-
-def _check_data(X, Y):
-    for name, a in (("X", X), ("Y", Y)):
+def _check_data(X, Y, dtype, what="X", what_y="Y"):
+    for name, a in ((what, X), (what_y, Y)):
         if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
             raise TypeError(f"{name} must be a float numpy array, got {type(a).__name__}"
                             f"{'' if not isinstance(a, np.ndarray) else ' of ' + str(a.dtype)}")
@@ -107,13 +81,59 @@ def _check_data(X, Y):
             raise ValueError(f"{name} has a NaN or inf value at row {bad[0]}, column {bad[1]}; "
                              "clean or drop it before training")
     if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} samples but Y has {Y.shape[0]}; they must match")
+        raise ValueError(f"{what} has {X.shape[0]} samples but {what_y} has {Y.shape[0]}; "
+                         "they must match")
+    if X.dtype != dtype or Y.dtype != dtype:
+        raise TypeError(f"{what} is {X.dtype} and {what_y} is {Y.dtype} but the network's "
+                        f"parameters are {dtype}; cast the data or call net.astype(np.{X.dtype})")
+
+
+class _Batches:
+    """Index batches of a permutation reshuffled every epoch from one generator."""
+
+    def __init__(self, n, batch_size, drop_last, seed):
+        self.n, self.size, self.drop_last = n, batch_size, drop_last
+        self.rng = np.random.default_rng(seed)
+        self.order, self.pos = None, n
+
+    def next(self):
+        """``(indices, epoch_done)``; ``indices`` is None for the full batch."""
+        if self.size is None or self.size >= self.n:
+            return None, True
+        if self.pos >= self.n or self.drop_last and self.pos + self.size > self.n:
+            self.order, self.pos = self.rng.permutation(self.n), 0
+        idx = self.order[self.pos:self.pos + self.size]
+        self.pos += self.size
+        done = self.pos >= self.n or self.drop_last and self.pos + self.size > self.n
+        return idx, done
+
+
+class _EarlyStop:
+    """Validation-loss patience; keeps the best weights seen."""
+
+    def __init__(self, patience, min_delta, params):
+        self.patience, self.min_delta, self.params = patience, min_delta, params
+        self.best, self.best_step, self.bad, self.weights = math.inf, None, 0, None
+
+    def should_stop(self, val_loss, step) -> bool:
+        if val_loss < self.best - self.min_delta:
+            self.best, self.best_step, self.bad = val_loss, step, 0
+            self.weights = [p.data.copy() for p in self.params]
+            return False
+        self.bad += 1
+        return self.bad >= self.patience
+
+    def restore(self):
+        for p, w in zip(self.params, self.weights or []):
+            p.data[...] = w
 
 
 def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | None = None,
         regularizer=None, steps: int = 1000, batch_size: int | None = None, seed: int = 0,
-        snapshots: int = 0, progress=None) -> History:
-    """Train ``net`` on ``(X, Y)`` for ``steps`` updates and return the ``History``.
+        snapshots: int = 0, progress=None, clip_norm: float | None = None,
+        clip_value: float | None = None, validation=None, patience: int | None = None,
+        min_delta: float = 0.0, drop_last: bool = False) -> History:
+    """Train ``net`` on ``(X, Y)`` for up to ``steps`` updates and return the ``History``.
 
     Parameters
     ----------
@@ -121,20 +141,29 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     X : (n_samples, n_in) float array;  Y : (n_samples, n_out) float targets
     loss : Loss, default MSE()
     optimizer : Optimizer, default SGD(net.parameters(), lr=0.1)
+        Its ``lr`` may be a schedule; one with ``observe`` (ReduceOnPlateau) is fed
+        the validation loss (or the epoch's mean training loss) after every epoch.
     regularizer : L2, L1 or ElasticNet, optional
     steps : int
         Number of updates (one per minibatch).
     batch_size : int, optional
-        None for full batch; otherwise minibatches drawn from a permutation that is
-        reshuffled every epoch from ``seed``.
+        None for full batch; otherwise minibatches of a permutation that is
+        reshuffled every epoch from ``seed``.  ``drop_last`` skips a short last batch.
     snapshots : int
         Copies of the parameters to keep at evenly spaced steps (for animations).
     progress : callable, optional
         Called as ``progress(n_steps_done)`` about 100 times during training.
+    clip_norm, clip_value : float, optional
+        Clip the global gradient norm, or each gradient entry, before each update.
+    validation : (X_val, Y_val), optional
+        Held-out data, evaluated at the end of every epoch.
+    patience, min_delta : early stopping
+        Stop when the validation loss has not fallen by more than ``min_delta`` for
+        ``patience`` epochs in a row, and restore the best weights.
     """
     from .losses import MSE
 
-    _check_data(X, Y)
+    _check_data(X, Y, net.dtype)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
     n = X.shape[0]
@@ -143,23 +172,34 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                                    or not 1 <= batch_size <= n):
         raise ValueError(f"batch_size must be an integer from 1 to {n} (the number of "
                          f"samples) or None for full batch, got {batch_size!r}")
-    dtype = net.dtype
-    if X.dtype != dtype or Y.dtype != dtype:
-        raise TypeError(f"X is {X.dtype} and Y is {Y.dtype} but the network's parameters are "
-                        f"{dtype}; cast the data or call net.astype(np.{X.dtype})")
+    for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+        if value is not None:
+            check_number(name, value, low_open=True)
+    if validation is not None:
+        X_val, Y_val = validation
+        _check_data(X_val, Y_val, net.dtype, "X_val", "Y_val")
+    if patience is not None:
+        check_int("patience", patience, 1)
+        if validation is None:
+            raise ValueError("early stopping (patience) needs validation data; "
+                             "pass validation=(X_val, Y_val) or a validation split")
     loss = MSE() if loss is None else loss
     optimizer = SGD(net.parameters(), lr=0.1) if optimizer is None else optimizer
 
-    layers = [[p for p in brick.parameters()] for _, brick in net.layers()]
+    layers = [brick.parameters() for _, brick in net.layers()]
     columns = ["step", "loss", "data_loss", "penalty", "accuracy", "lr",
                *(f"grad_norm_{k}" for k, _ in net.layers())]
+    clipping = clip_norm is not None or clip_value is not None
+    columns += ["grad_norm"] * clipping + ["val_loss", "val_accuracy"] * (validation is not None)
     history = History(columns, steps)
     labels = labels_of(Y)
+    val_labels = labels_of(Y_val) if validation is not None else None
     snap_at = set(np.linspace(0, steps, snapshots).round().astype(int)) if snapshots else set()
-    rng = np.random.default_rng(seed)
-    full = batch_size is None or batch_size == n
-    order, pos = None, n
+    batches = _Batches(n, batch_size, drop_last, seed)
+    stopper = _EarlyStop(patience, min_delta, optimizer.params) if patience else None
+    observe = getattr(optimizer.lr, "observe", None)
     report_every = max(1, steps // 100)
+    epoch_loss, epoch_steps = 0.0, 0
     started = time.perf_counter()
     # Saturated sigmoids overflow exp() to the right limit; a diverging run shows in
     # its recorded values, not in a stream of NumPy warnings.
@@ -167,22 +207,39 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         for step in range(steps):
             if step in snap_at:
                 history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
-            if full:
-                xb, yb, lb = X, Y, labels
-            else:
-                if pos + batch_size > n:
-                    order, pos = rng.permutation(n), 0
-                idx = order[pos:pos + batch_size]
-                pos += batch_size
-                xb, yb, lb = X[idx], Y[idx], labels[idx]
+            idx, epoch_done = batches.next()
+            xb, yb, lb = (X, Y, labels) if idx is None else (X[idx], Y[idx], labels[idx])
             lr = optimizer.current_lr()
-            data_loss, penalty, pred = train_step(net, loss, optimizer, xb, yb, regularizer)
-            acc = accuracy(pred, lb, loss.threshold)
+            s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
+            acc = accuracy(s.pred, lb, loss.threshold)
             norms = [math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in ps)) for ps in layers]
-            history.record((step, data_loss + penalty, data_loss, penalty, acc, lr, *norms))
+            history.record((step, s.data_loss + s.penalty, s.data_loss, s.penalty, acc, lr,
+                            *norms, *[s.grad_norm] * clipping,
+                            *[math.nan, math.nan] * (validation is not None)))
+            epoch_loss, epoch_steps = epoch_loss + s.data_loss + s.penalty, epoch_steps + 1
             if progress is not None and (step + 1) % report_every == 0:
                 progress(step + 1)
-    if steps in snap_at:
-        history.snapshots.append((steps, [p.data.copy() for p in optimizer.params]))
+            if not epoch_done:
+                continue
+            monitored = epoch_loss / epoch_steps
+            epoch_loss, epoch_steps = 0.0, 0
+            if validation is not None:
+                val_pred = net.forward(X_val)
+                monitored = loss.forward(val_pred, Y_val)
+                history.put("val_loss", monitored)
+                history.put("val_accuracy", accuracy(val_pred, val_labels, loss.threshold))
+            if observe is not None:
+                observe(monitored)
+            if stopper is not None and stopper.should_stop(monitored, step):
+                stopper.restore()
+                history.meta["stopped"] = (
+                    f"early stopping at step {step + 1}: the validation loss did not fall by "
+                    f"more than {min_delta:g} for {patience} epochs; restored the best "
+                    f"weights, from step {stopper.best_step + 1} (validation loss "
+                    f"{stopper.best:.6g})")
+                break
+    final = min(steps, history.n)
+    if final in snap_at or "stopped" in history.meta:
+        history.snapshots.append((final, [p.data.copy() for p in optimizer.params]))
     history.meta["seconds"] = time.perf_counter() - started
     return history
