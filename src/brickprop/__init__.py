@@ -5,6 +5,7 @@ from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .clip import clip_grad_norm, clip_grad_value
 from .core import Brick, Parameter, Sequential
 from .datasets import one_hot
+from .explain import Trace, explain, render
 from .gradcheck import GradCheckReport, gradcheck
 from .history import History
 from .io import load, save
@@ -23,6 +24,6 @@ __all__ = [
     "MSE", "CrossEntropy", "BinaryCrossEntropy", "L2", "L1", "ElasticNet",
     "Optimizer", "SGD", "RMSProp", "Adam", "AdamW", "make_optimizer", "schedules",
     "clip_grad_norm", "clip_grad_value", "save", "load", "gradcheck", "GradCheckReport",
-    "fit", "train_step", "History",
+    "fit", "train_step", "History", "explain", "Trace", "render",
     "mlp", "datasets", "one_hot",
 ]

@@ -160,6 +160,109 @@ def cmd_train(args) -> int:
     return EXIT_OK
 
 
+SCHEDULE_KEYS = ("lr", "steps", "gamma", "step_size", "milestones", "t_max", "restarts",
+                 "power_t", "min_lr", "plateau_patience", "warmup")
+
+
+def _schedule_parser(sub):
+    p = sub.add_parser(
+        "schedule", help="show a learning-rate schedule over steps",
+        description="Print (and with --out, draw) the learning rate a schedule gives at "
+                    "each step, with the same options as 'brickprop train'.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("name", help="constant, step, multistep, exponential, inverse_time, "
+                   "cosine, onecycle or plateau")
+    p.add_argument("--lr", type=float, default=0.1, help="base (or peak) learning rate")
+    p.add_argument("--steps", type=int, default=1000, help="steps to show")
+    for flag, kind, text in (("--gamma", float, "decay factor (0: the schedule's default)"),
+                             ("--step-size", int, "schedule step: decay every N steps"),
+                             ("--t-max", int, "schedule cosine: period (0: all steps)"),
+                             ("--power-t", float, "schedule inverse_time: exponent"),
+                             ("--min-lr", float, "floor of cosine and plateau"),
+                             ("--warmup", int, "linear warm-up steps")):
+        p.add_argument(flag, type=kind, help=text)
+    p.add_argument("--milestones", type=int, nargs="+", metavar="STEP",
+                   help="schedule multistep: steps at which to decay")
+    p.add_argument("--restarts", action="store_const", const=True,
+                   help="schedule cosine: warm restarts")
+    p.add_argument("--plateau-patience", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--out", help="also draw the curve into this PNG file")
+    p.set_defaults(func=cmd_schedule)
+
+
+def cmd_schedule(args) -> int:
+    import numpy as np
+
+    from .config import ConfigError, from_dict, make_lr
+    from .schedules import lr_curve
+
+    values = {k: getattr(args, k) for k in SCHEDULE_KEYS if getattr(args, k) is not None}
+    try:
+        cfg = from_dict({**values, "schedule": args.name}, source="the command line")
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    schedule = make_lr(cfg)
+    rates = lr_curve(schedule, cfg.steps)
+    print(f"{schedule!r}" if callable(schedule) else f"constant learning rate {schedule:g}")
+    if cfg.schedule == "plateau":
+        print("(plateau lowers the rate only when the training loop reports no progress; "
+              "without a loss the curve stays flat)")
+    print(f"{'step':>8}  learning rate")
+    for t in np.unique(np.linspace(0, cfg.steps - 1, 11).round().astype(int)):
+        print(f"{t:>8}  {rates[t]:.6g}")
+    if args.out:
+        from .plots import schedule_curve
+
+        schedule_curve(rates, args.out, title=f"schedule {cfg.schedule}")
+        print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def _explain_parser(sub):
+    p = sub.add_parser(
+        "explain", help="trace one training iteration, number by number",
+        description="Print one training iteration in the order of the chain rule: forward "
+                    "pass, loss, every factor of the backward pass and the updated weights.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
+                   "(default: the article's XOR network)")
+    p.add_argument("--samples", type=int, default=1,
+                   help="XOR samples in the batch traced (0: the whole data set)")
+    p.add_argument("--show", type=int, default=4, help="rows shown per array (0: all)")
+    p.add_argument("--precision", type=int, default=4, help="digits after the point")
+    p.add_argument("--format", choices=["text", "markdown", "latex"], default="text")
+    p.add_argument("--lr", type=float, help="learning rate of a plain SGD step "
+                   "(default: the config's optimizer)")
+    p.set_defaults(func=cmd_explain)
+
+
+def cmd_explain(args) -> int:
+    from .config import ConfigError, build, from_dict, load_config
+    from .explain import explain, render
+    from .io import load
+
+    if args.samples < 0 or args.show < 0 or not 0 <= args.precision <= 16:
+        raise UsageError("--samples and --show must be >= 0 and --precision in 0..16")
+    model = bool(args.source) and args.source.endswith(".npz")
+    try:
+        cfg = load_config(args.source) if args.source and not model else from_dict({})
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    run = build(cfg)
+    net = load(args.source) if model else run.net
+    n = args.samples or len(run.X)
+    X, Y = run.X[:n], run.Y[:n]
+    kw = run.fit_kwargs
+    if model or args.lr is not None:  # the config's optimizer is bound to the config's net
+        optimizer, lr = None, args.lr if args.lr is not None else cfg.lr
+    else:
+        optimizer, lr = kw["optimizer"], None
+    trace = explain(net, X, Y, loss=kw["loss"], regularizer=kw["regularizer"], lr=lr,
+                    optimizer=optimizer)
+    print(render(trace, args.format, precision=args.precision, samples=args.show or None))
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -167,6 +270,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"brickprop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _train_parser(sub)
+    _explain_parser(sub)
+    _schedule_parser(sub)
     return parser
 
 

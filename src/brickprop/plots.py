@@ -79,6 +79,15 @@ def decision_grid(net, X, resolution: int = 200, threshold: float = 0.5):
     return xx, yy, Z.reshape(xx.shape)
 
 
+def _validation_curve(ax, history, column):
+    """Draw ``column`` (filled once per epoch, NaN elsewhere) as a dashed line, if present."""
+    if column not in history.columns:
+        return
+    values = history[column]
+    at = np.isfinite(values)
+    ax.plot(history["step"][at], values[at], color="C2", lw=1.4, ls="--", label="validation")
+
+
 def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.5):
     """Accuracy, decision boundary and loss side by side, for ``net`` as it is now.
 
@@ -213,10 +222,16 @@ class _Panels:
 
         ax = self.ax_acc
         ax.plot(self.steps, self.acc, color="C0", **faint)
-        (self.acc_line,) = ax.plot(self.steps, self.acc, color="C0", lw=1.6, **moving)
+        (self.acc_line,) = ax.plot(self.steps, self.acc, color="C0", lw=1.6, label="training",
+                                   **moving)
         (self.acc_dot,) = ax.plot([], [], "o", color="C0", ms=6, **moving)
-        ax.set(title="Training accuracy", xlabel="step", ylabel="accuracy", ylim=(0, 1.02))
+        has_val = "val_loss" in history.columns
+        _validation_curve(ax, history, "val_accuracy")
+        ax.set(title="Accuracy" if has_val else "Training accuracy", xlabel="step",
+               ylabel="accuracy", ylim=(0, 1.02))
         ax.grid(alpha=0.3)
+        if has_val:
+            ax.legend(loc="lower right", fontsize="small", frameon=False)
 
         ax = ax_loss
         data_loss = history["data_loss"]
@@ -225,6 +240,7 @@ class _Panels:
         (self.loss_line,) = ax.plot(self.steps, self.loss, color="C1", lw=1.6,
                                     label="loss (data + penalty)", **moving)
         (self.loss_dot,) = ax.plot([], [], "o", color="C1", ms=6, **moving)
+        _validation_curve(ax, history, "val_loss")
         ax.set(title="Loss", xlabel="step", ylabel="loss")
         _loss_scale(ax, np.concatenate([self.loss, data_loss]))
         bad = ~np.isfinite(self.loss)
@@ -338,3 +354,21 @@ def _checked(path) -> str:
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write {path!r}: the folder {folder!r} does not exist")
     return path
+
+
+def schedule_curve(rates, path=None, title="learning rate"):
+    """Draw a learning-rate curve ``rates`` (steps,) over steps; save a PNG when ``path``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rates = np.asarray(rates, dtype=float)
+    fig = Figure(figsize=(7, 3.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.plot(np.arange(rates.size), rates, color="C0", lw=1.8)
+    ax.set(title=title, xlabel="step", ylabel="learning rate", ylim=(0, rates.max() * 1.05))
+    ax.grid(alpha=0.3)
+    if path is not None:
+        with atomic_path(_checked(path), suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    return fig
