@@ -28,7 +28,8 @@ def test_train_writes_a_complete_run_folder(tmp_path, capsys):
     stdout = capsys.readouterr().out
     assert "training accuracy" in stdout and str(out) in stdout
     header = (out / "metrics.csv").read_text().splitlines()[0]
-    assert header == "step,loss,data_loss,penalty,accuracy,lr,grad_norm_0,grad_norm_2"
+    assert header.startswith("step,loss,data_loss,penalty,accuracy,lr,grad_norm_0,grad_norm_2,")
+    assert "update_ratio_0" in header and "saturated_2" in header  # layer diagnostics
     assert len((out / "metrics.csv").read_text().splitlines()) == 301
 
 

@@ -24,18 +24,21 @@ def _relu_net():
 def test_clipping_keeps_a_diverging_run_finite_and_records_the_norm_before_clipping(xor):
     X, Y = xor
     net = _relu_net()
-    wild = bp.fit(net, X, Y, bp.CrossEntropy(), bp.SGD(net.parameters(), lr=10), steps=60)
-    assert not np.isfinite(wild["loss"]).all()  # lr 10 blows this network up
+    wild = bp.fit(net, X, Y, bp.CrossEntropy(), bp.SGD(net.parameters(), lr=10), steps=60,
+                  on_diverge="ignore")
+    assert wild["loss"].max() > 1e3 * wild["loss"][0]  # lr 10 blows this network up
     net = _relu_net()
     tamed = bp.fit(net, X, Y, bp.CrossEntropy(), bp.SGD(net.parameters(), lr=10),
                    steps=1000, clip_norm=0.1)
     assert np.isfinite(tamed["loss"]).all()
     assert tamed["accuracy"][-1] >= 0.99
     pre = tamed["grad_norm"]
-    assert pre.max() > 0.1  # what clipping cut...
-    applied = np.sqrt(tamed["grad_norm_0"] ** 2 + tamed["grad_norm_2"] ** 2
-                      + tamed["grad_norm_4"] ** 2 + tamed["grad_norm_6"] ** 2)
-    assert applied.max() <= 0.1 + 1e-9  # ...and what the update used
+    assert pre.max() > 0.1  # what clipping cut
+    layers = np.sqrt(tamed["grad_norm_0"] ** 2 + tamed["grad_norm_2"] ** 2
+                     + tamed["grad_norm_4"] ** 2 + tamed["grad_norm_6"] ** 2)
+    np.testing.assert_allclose(layers, pre, rtol=1e-12)  # per-layer norms: before clipping too
+    applied = np.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in net.parameters()))
+    assert applied <= 0.1 + 1e-9  # what the last update used
 
 
 def test_clip_value_bounds_every_gradient_entry(xor):
@@ -141,7 +144,8 @@ def test_schedule_clipping_and_validation_round_trip_through_config_toml(tmp_pat
                  "val_split = 0.2", "patience = 5"):
         assert line in text
     header = (a / "metrics.csv").read_text().splitlines()[0].split(",")
-    assert header[-3:] == ["grad_norm", "val_loss", "val_accuracy"]
+    at = [header.index(c) for c in ("grad_norm", "val_loss", "val_accuracy")]
+    assert at == sorted(at)
 
 
 def test_schedule_command_prints_and_draws_the_curve(tmp_path, capsys):

@@ -224,7 +224,7 @@ def test_train_step_returns_pre_update_prediction_and_its_gradients():
     expected_penalty = reg.penalty(twin.parameters(), n_samples)
     reg.backward(twin.parameters(), n_samples)
 
-    data_loss, penalty, pred, _ = bp.train_step(net, bp.MSE(), bp.SGD(net.parameters(), lr=lr),
+    data_loss, penalty, pred, *_ = bp.train_step(net, bp.MSE(), bp.SGD(net.parameters(), lr=lr),
                                              X, Y, bp.L2(lam))
     np.testing.assert_allclose(pred, expected_pred, rtol=1e-14, atol=0)
     np.testing.assert_allclose(data_loss, expected_loss, rtol=1e-14, atol=0)

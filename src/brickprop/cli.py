@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
+EXIT_OK, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
 class UsageError(Exception):
@@ -74,6 +74,13 @@ def _train_parser(sub):
     p.add_argument("--init", help="weight initializer: article, glorot, he, normal, zeros")
     p.add_argument("--no-bias", dest="bias", action="store_const", const=False,
                    help="leave the biases out (three sigmoid units then cannot solve XOR)")
+    p.add_argument("--diagnose-every", type=int, help="layer diagnostics every N steps "
+                   "(0: about 200 per run)")
+    p.add_argument("--on-diverge", choices=["stop", "rollback", "ignore"],
+                   help="on a NaN/inf or exploding loss: stop (exit code 3), restore the "
+                   "last good weights and halve the learning rate, or carry on")
+    p.add_argument("--diverge-factor", type=float, help="a loss above this multiple of its "
+                   "start counts as divergence")
     p.add_argument("--seed", type=int, help="seed of the weights and minibatches")
     p.add_argument("--frames", type=int, help="animation frames (0: no animation)")
     p.add_argument("--out", help="run folder (default: runs/<date-time>)")
@@ -85,7 +92,8 @@ OVERRIDES = ("hidden", "activation", "loss", "lr", "steps", "batch_size", "l2", 
              "optimizer", "momentum", "betas", "weight_decay", "schedule", "gamma", "step_size",
              "milestones", "t_max", "restarts", "power_t", "min_lr", "plateau_patience",
              "warmup", "clip_norm", "clip_value", "val_split", "patience", "min_delta",
-             "drop_last", "init", "bias", "seed", "frames")
+             "drop_last", "diagnose_every", "on_diverge", "diverge_factor", "init", "bias",
+             "seed", "frames")
 
 
 def _run_folder(out: str | None) -> str:
@@ -151,13 +159,16 @@ def cmd_train(args) -> int:
             k = at[-1]
             summary_lines.append(f"validation loss {val[k]:.6g} · validation accuracy "
                                  f"{history['val_accuracy'][k]:.3f} (step {k + 1})")
-    summary_lines.append(history.meta.get("stopped", f"trained all {len(history)} steps"))
+    summary_lines += history.meta.get("rollbacks", [])
+    diverged = history.meta.get("diverged")
+    summary_lines.append(diverged or history.meta.get("stopped",
+                                                      f"trained all {len(history)} steps"))
     files = write_run(folder, cfg, run, history, "\n".join(summary_lines))
     summary_lines.append(f"{train_seconds:.1f} s training, "
                          f"{time.perf_counter() - started:.1f} s with figures")
     summary_lines.append(f"run folder: {folder}/  ({', '.join(files)})")
     print("\n".join(summary_lines))
-    return EXIT_OK
+    return EXIT_DIVERGED if diverged else EXIT_OK
 
 
 SCHEDULE_KEYS = ("lr", "steps", "gamma", "step_size", "milestones", "t_max", "restarts",

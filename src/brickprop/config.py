@@ -67,6 +67,9 @@ class RunConfig:
     val_split: float = 0.0          # share of the data held out for validation
     patience: int = 0               # early stopping after this many epochs (0: off)
     min_delta: float = 0.0          # improvement that resets the patience
+    diagnose_every: int = 0         # layer diagnostics every N steps (0: about 200 per run)
+    on_diverge: str = "stop"        # stop, rollback (restore, halve lr) or ignore
+    diverge_factor: float = 1000.0  # a loss above this multiple of its start is divergence
     seed: int = 0                   # seed of the weights and of minibatch shuffling
     frames: int = 40                # animation frames (0: no animation)
 
@@ -91,10 +94,11 @@ class RunConfig:
 
 _CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES,
             "init": INITIALIZERS, "output": ["auto", *ACTIVATIONS], "optimizer": OPTIMIZERS,
-            "schedule": SCHEDULES}
+            "schedule": SCHEDULES, "on_diverge": ["stop", "rollback", "ignore"]}
 _POSITIVE = {"n_samples", "steps", "lr", "step_size", "plateau_patience"}
 _NON_NEGATIVE = {"momentum", "batch_size", "l2", "l1", "frames", "weight_decay", "gamma",
-                 "t_max", "power_t", "min_lr", "warmup", "clip_norm", "clip_value",
+                 "diagnose_every", "t_max", "power_t", "min_lr", "warmup", "clip_norm",
+                 "clip_value",
                  "val_split", "patience", "min_delta"}
 _LISTS = {"hidden": "list[int]", "betas": "list[float]", "milestones": "list[step]"}
 
@@ -149,6 +153,8 @@ def validate(cfg: RunConfig) -> None:
     if cfg.batch_size > cfg.n_samples:
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than n_samples "
                           f"{cfg.n_samples}; use 0 for full batch")
+    if cfg.diverge_factor <= 1:
+        raise ConfigError(f"diverge_factor must be > 1, got {cfg.diverge_factor!r}")
     if cfg.frames == 1:
         raise ConfigError("frames must be 0 (no animation) or at least 2")
     if len(cfg.betas) != 2 or not all(0 <= b < 1 for b in cfg.betas):
@@ -284,7 +290,9 @@ def build(cfg: RunConfig) -> Run:
         regularizer=regularizer, steps=cfg.steps, batch_size=cfg.batch_size or None,
         drop_last=cfg.drop_last, seed=cfg.seed, snapshots=cfg.frames,
         clip_norm=cfg.clip_norm or None, clip_value=cfg.clip_value or None,
-        validation=validation, patience=cfg.patience or None, min_delta=cfg.min_delta)
+        validation=validation, patience=cfg.patience or None, min_delta=cfg.min_delta,
+        diagnose_every=cfg.diagnose_every or max(1, cfg.steps // 200),
+        on_diverge=cfg.on_diverge, diverge_factor=cfg.diverge_factor)
     return Run(X, y, Y, net, fit_kwargs)
 
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import diagnose
 from ._checks import check_int, check_number
 from .clip import clip_grad_norm, clip_grad_value
 from .core import Sequential
@@ -27,8 +28,14 @@ class Step(NamedTuple):
 
     data_loss: float
     penalty: float
-    pred: np.ndarray   # (n_samples, n_out), the output before the update
-    grad_norm: float   # global gradient norm before clipping (NaN when not clipping)
+    pred: np.ndarray     # (n_samples, n_out), the output before the update
+    grad_sq: list        # squared L2 norm of each parameter's gradient, before clipping
+    applied: bool        # False when the loss or a gradient was not finite: no update
+
+    @property
+    def grad_norm(self) -> float:
+        """Global gradient norm before clipping."""
+        return math.sqrt(sum(self.grad_sq))
 
 
 def train_step(net, loss, optimizer, X, Y, regularizer=None, clip_norm=None,
@@ -36,7 +43,8 @@ def train_step(net, loss, optimizer, X, Y, regularizer=None, clip_norm=None,
     """One training iteration on the batch ``(X, Y)``.
 
     After the call every ``p.grad`` holds the gradient that the update used
-    (clipped, when ``clip_norm`` or ``clip_value`` is given).
+    (clipped, when ``clip_norm`` or ``clip_value`` is given).  A non-finite loss
+    or gradient is never applied: the weights stay the last finite ones.
     """
     pred = net.forward(X)  # (n_samples, n_out)
     data_loss = loss.forward(pred, Y)
@@ -46,15 +54,15 @@ def train_step(net, loss, optimizer, X, Y, regularizer=None, clip_norm=None,
     if regularizer is not None:
         penalty = regularizer.penalty(params, X.shape[0])
         regularizer.backward(params, X.shape[0])
-    grad_norm = math.nan
+    grad_sq = [float(np.vdot(p.grad, p.grad)) for p in params]
+    if not (math.isfinite(data_loss + penalty) and math.isfinite(sum(grad_sq))):
+        return Step(data_loss, penalty, pred, grad_sq, False)
     if clip_value is not None:
-        grad_norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
         clip_grad_value(params, clip_value)
     if clip_norm is not None:
-        norm = clip_grad_norm(params, clip_norm)
-        grad_norm = norm if math.isnan(grad_norm) else grad_norm
+        clip_grad_norm(params, clip_norm)
     optimizer.step()
-    return Step(data_loss, penalty, pred, grad_norm)
+    return Step(data_loss, penalty, pred, grad_sq, True)
 
 
 def labels_of(Y) -> np.ndarray:
@@ -108,6 +116,50 @@ class _Batches:
         return idx, done
 
 
+MAX_ROLLBACKS = 10
+
+
+class _Halved:
+    """A learning rate (float or schedule) at half its value: ``step -> lr(step) / 2``."""
+
+    def __init__(self, lr):
+        self.lr = lr
+        self.observe = getattr(lr, "observe", None)
+
+    def __call__(self, step):
+        return 0.5 * (self.lr(step) if callable(self.lr) else self.lr)
+
+    def __repr__(self):
+        return f"Halved({self.lr!r})"
+
+
+class _Checkpoint:
+    """The weights at the start of this step (``now``) and of the one before (``last``).
+
+    A step's loss measures the weights *before* its update, so when the guard trips
+    at step s the last weights known to be good are those from before step s - 1.
+    """
+
+    def __init__(self, params):
+        self.params = params
+        self.now = [np.empty_like(p.data) for p in params]
+        self.last = None
+
+    def save(self):
+        if self.last is None:
+            self.last = [np.empty_like(p.data) for p in self.params]
+            for b, p in zip(self.last, self.params):
+                np.copyto(b, p.data)
+        else:
+            self.now, self.last = self.last, self.now
+        for b, p in zip(self.now, self.params):
+            np.copyto(b, p.data)
+
+    def restore(self):
+        for p, b in zip(self.params, self.last):
+            np.copyto(p.data, b)
+
+
 class _EarlyStop:
     """Validation-loss patience; keeps the best weights seen."""
 
@@ -132,7 +184,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         regularizer=None, steps: int = 1000, batch_size: int | None = None, seed: int = 0,
         snapshots: int = 0, progress=None, clip_norm: float | None = None,
         clip_value: float | None = None, validation=None, patience: int | None = None,
-        min_delta: float = 0.0, drop_last: bool = False) -> History:
+        min_delta: float = 0.0, drop_last: bool = False, diagnose_every: int = 0,
+        on_diverge: str = "stop", diverge_factor: float = 1e3) -> History:
     """Train ``net`` on ``(X, Y)`` for up to ``steps`` updates and return the ``History``.
 
     Parameters
@@ -160,6 +213,13 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     patience, min_delta : early stopping
         Stop when the validation loss has not fallen by more than ``min_delta`` for
         ``patience`` epochs in a row, and restore the best weights.
+    diagnose_every : int
+        Record ``brickprop.diagnose.layer_stats`` every this many steps (0: never).
+    on_diverge : "stop", "rollback" or "ignore"
+        On a non-finite loss or gradient, or a loss above ``diverge_factor`` times its
+        start: stop (``history.meta["diverged"]`` says why and what to try), or
+        restore the weights from before the step and halve the learning rate (at most
+        10 times), or carry on.  A non-finite update is never applied.
     """
     from .losses import MSE
 
@@ -183,42 +243,75 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         if validation is None:
             raise ValueError("early stopping (patience) needs validation data; "
                              "pass validation=(X_val, Y_val) or a validation split")
+    if on_diverge not in ("stop", "rollback", "ignore"):
+        raise ValueError(f"on_diverge must be 'stop', 'rollback' or 'ignore', got {on_diverge!r}")
+    check_int("diagnose_every", diagnose_every)
+    check_number("diverge_factor", diverge_factor, low=1.0, low_open=True)
     loss = MSE() if loss is None else loss
     optimizer = SGD(net.parameters(), lr=0.1) if optimizer is None else optimizer
 
-    layers = [brick.parameters() for _, brick in net.layers()]
+    index = {id(p): i for i, p in enumerate(optimizer.params)}
+    layer_ids = [k for k, _ in net.layers()]
+    layer_params = [[index[id(p)] for p in brick.parameters()] for _, brick in net.layers()]
+    weights = [brick.parameters()[0] for _, brick in net.layers()]
     columns = ["step", "loss", "data_loss", "penalty", "accuracy", "lr",
-               *(f"grad_norm_{k}" for k, _ in net.layers())]
+               *(f"grad_norm_{k}" for k in layer_ids)]
     clipping = clip_norm is not None or clip_value is not None
     columns += ["grad_norm"] * clipping + ["val_loss", "val_accuracy"] * (validation is not None)
+    diag_columns = diagnose.columns(net) if diagnose_every else []
+    columns += diag_columns
     history = History(columns, steps)
     labels = labels_of(Y)
     val_labels = labels_of(Y_val) if validation is not None else None
     snap_at = set(np.linspace(0, steps, snapshots).round().astype(int)) if snapshots else set()
     batches = _Batches(n, batch_size, drop_last, seed)
     stopper = _EarlyStop(patience, min_delta, optimizer.params) if patience else None
+    guard = diagnose.DivergenceGuard(layer_ids, diverge_factor) if on_diverge != "ignore" \
+        else None
     observe = getattr(optimizer.lr, "observe", None)
     report_every = max(1, steps // 100)
-    epoch_loss, epoch_steps = 0.0, 0
+    epoch_loss, epoch_steps, rollbacks = 0.0, 0, 0
+    good = _Checkpoint(optimizer.params)
     started = time.perf_counter()
     # Saturated sigmoids overflow exp() to the right limit; a diverging run shows in
-    # its recorded values, not in a stream of NumPy warnings.
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+    # its recorded values and the guard's message, not in a stream of NumPy warnings.
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         for step in range(steps):
             if step in snap_at:
                 history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
             idx, epoch_done = batches.next()
             xb, yb, lb = (X, Y, labels) if idx is None else (X[idx], Y[idx], labels[idx])
             lr = optimizer.current_lr()
+            diagnosing = diagnose_every and step % diagnose_every == 0
+            good.save()
             s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
             acc = accuracy(s.pred, lb, loss.threshold)
-            norms = [math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in ps)) for ps in layers]
+            norms = [math.sqrt(sum(s.grad_sq[i] for i in ids)) for ids in layer_params]
             history.record((step, s.data_loss + s.penalty, s.data_loss, s.penalty, acc, lr,
                             *norms, *[s.grad_norm] * clipping,
-                            *[math.nan, math.nan] * (validation is not None)))
-            epoch_loss, epoch_steps = epoch_loss + s.data_loss + s.penalty, epoch_steps + 1
+                            *[math.nan] * (2 * (validation is not None) + len(diag_columns))))
+            if diagnosing and s.applied:
+                before = [good.now[index[id(W)]] for W in weights]
+                for name, value in zip(diag_columns, diagnose.layer_stats(net, xb, before)):
+                    history.put(name, value)
             if progress is not None and (step + 1) % report_every == 0:
                 progress(step + 1)
+            problem = guard.check(step, s.data_loss + s.penalty, norms, history) if guard \
+                else None
+            if problem and on_diverge == "rollback" and rollbacks < MAX_ROLLBACKS:
+                rollbacks += 1
+                good.restore()
+                optimizer.lr = _Halved(optimizer.lr)
+                history.meta.setdefault("rollbacks", []).append(
+                    f"step {step + 1}: restored the weights and halved the learning rate "
+                    f"to {optimizer.current_lr():.4g} ({problem.split('. ')[0]})")
+                continue
+            if problem:
+                good.restore()
+                history.meta["diverged"] = problem + (
+                    f" The model holds the weights from before step {max(step, 1)}.")
+                break
+            epoch_loss, epoch_steps = epoch_loss + s.data_loss + s.penalty, epoch_steps + 1
             if not epoch_done:
                 continue
             monitored = epoch_loss / epoch_steps
@@ -239,7 +332,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                     f"{stopper.best:.6g})")
                 break
     final = min(steps, history.n)
-    if final in snap_at or "stopped" in history.meta:
+    if final in snap_at or "stopped" in history.meta or "diverged" in history.meta:
         history.snapshots.append((final, [p.data.copy() for p in optimizer.params]))
     history.meta["seconds"] = time.perf_counter() - started
     return history
