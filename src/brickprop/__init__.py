@@ -1,6 +1,6 @@
 """brickprop: see backpropagation, one brick at a time."""
 
-from . import datasets, schedules
+from . import bugs, datasets, schedules
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .clip import clip_grad_norm, clip_grad_value
 from .core import Brick, Parameter, Sequential
@@ -25,5 +25,5 @@ __all__ = [
     "Optimizer", "SGD", "RMSProp", "Adam", "AdamW", "make_optimizer", "schedules",
     "clip_grad_norm", "clip_grad_value", "save", "load", "gradcheck", "GradCheckReport",
     "fit", "train_step", "History", "explain", "Trace", "render",
-    "mlp", "datasets", "one_hot",
+    "mlp", "datasets", "one_hot", "bugs",
 ]

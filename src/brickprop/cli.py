@@ -81,6 +81,9 @@ def _train_parser(sub):
                    "last good weights and halve the learning rate, or carry on")
     p.add_argument("--diverge-factor", type=float, help="a loss above this multiple of its "
                    "start counts as divergence")
+    p.add_argument("--bug", dest="bugs", action="append", metavar="NAME",
+                   help="switch on a classic mistake, repeatable: missing-1-over-n, "
+                   "scalar-l2-gradient, sigmoid-derivative-of-z, no-shuffle, no-bias")
     p.add_argument("--seed", type=int, help="seed of the weights and minibatches")
     p.add_argument("--frames", type=int, help="animation frames (0: no animation)")
     p.add_argument("--out", help="run folder (default: runs/<date-time>)")
@@ -92,7 +95,7 @@ OVERRIDES = ("hidden", "activation", "loss", "lr", "steps", "batch_size", "l2", 
              "optimizer", "momentum", "betas", "weight_decay", "schedule", "gamma", "step_size",
              "milestones", "t_max", "restarts", "power_t", "min_lr", "plateau_patience",
              "warmup", "clip_norm", "clip_value", "val_split", "patience", "min_delta",
-             "drop_last", "diagnose_every", "on_diverge", "diverge_factor", "init", "bias",
+             "drop_last", "bugs", "diagnose_every", "on_diverge", "diverge_factor", "init", "bias",
              "seed", "frames")
 
 
@@ -141,6 +144,9 @@ def cmd_train(args) -> int:
     folder = _run_folder(args.out)
     started = time.perf_counter()
     print(f"brickprop train: {describe(cfg)}", file=sys.stderr)
+    if cfg.bugs:
+        print(f"brickprop train: WARNING: deliberate bugs switched on: {', '.join(cfg.bugs)}; "
+              "this run's gradients are wrong on purpose", file=sys.stderr)
     with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
               file=sys.stderr, leave=False) as bar:
         history = fit(run.net, run.X, run.Y, **run.fit_kwargs,
@@ -160,6 +166,9 @@ def cmd_train(args) -> int:
             summary_lines.append(f"validation loss {val[k]:.6g} · validation accuracy "
                                  f"{history['val_accuracy'][k]:.3f} (step {k + 1})")
     summary_lines += history.meta.get("rollbacks", [])
+    if cfg.bugs:
+        summary_lines.append(f"deliberate bugs on ({', '.join(cfg.bugs)}): see them caught with "
+                             f"brickprop gradcheck {' '.join('--bug ' + b for b in cfg.bugs)}")
     diverged = history.meta.get("diverged")
     summary_lines.append(diverged or history.meta.get("stopped",
                                                       f"trained all {len(history)} steps"))
@@ -274,6 +283,49 @@ def cmd_explain(args) -> int:
     return EXIT_OK
 
 
+def _gradcheck_parser(sub):
+    p = sub.add_parser(
+        "gradcheck", help="check every gradient against finite differences",
+        description="Compare every brick's analytic gradients (each parameter and the "
+                    "input), the loss's and the regularizer's with central finite "
+                    "differences, and name the brick that is wrong. Exit code 1 when a "
+                    "check fails.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
+                   "(default: the article's XOR network)")
+    p.add_argument("--bug", dest="bugs", action="append", metavar="NAME",
+                   help="switch on a classic mistake (see 'brickprop train --help')")
+    p.add_argument("--samples", type=int, default=5, help="data samples in the check")
+    p.set_defaults(func=cmd_gradcheck)
+
+
+def cmd_gradcheck(args) -> int:
+    from .bugs import apply_bugs
+    from .config import ConfigError, build, from_dict, load_config
+    from .gradcheck import gradcheck
+    from .io import load
+
+    if args.samples < 1:
+        raise UsageError("--samples must be at least 1")
+    model = bool(args.source) and args.source.endswith(".npz")
+    try:
+        cfg = load_config(args.source) if args.source and not model else from_dict({})
+        if args.bugs:
+            cfg = from_dict({"bugs": args.bugs}, base=cfg, source="the command line")
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    run = build(cfg)
+    net, kw = run.net, run.fit_kwargs
+    loss, regularizer = kw["loss"], kw["regularizer"]
+    if model:
+        net, loss, regularizer = apply_bugs(cfg.bugs, load(args.source), loss, regularizer)
+    if cfg.bugs:
+        print(f"deliberate bugs switched on: {', '.join(cfg.bugs)}")
+    report = gradcheck(net, run.X[:args.samples], run.Y[:args.samples], loss, regularizer)
+    print(report)
+    return EXIT_OK if report.passed else 1
+
+
 def make_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -283,6 +335,7 @@ def make_parser() -> argparse.ArgumentParser:
     _train_parser(sub)
     _explain_parser(sub)
     _schedule_parser(sub)
+    _gradcheck_parser(sub)
     return parser
 
 

@@ -18,6 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .activations import ACTIVATIONS
+from .bugs import BUGS, apply_bugs
 from .datasets import DATASETS
 from .init import INITIALIZERS
 from .losses import LOSSES
@@ -70,6 +71,7 @@ class RunConfig:
     diagnose_every: int = 0         # layer diagnostics every N steps (0: about 200 per run)
     on_diverge: str = "stop"        # stop, rollback (restore, halve lr) or ignore
     diverge_factor: float = 1000.0  # a loss above this multiple of its start is divergence
+    bugs: list[str] = field(default_factory=list)  # deliberate mistakes (brickprop.bugs.BUGS)
     seed: int = 0                   # seed of the weights and of minibatch shuffling
     frames: int = 40                # animation frames (0: no animation)
 
@@ -100,13 +102,15 @@ _NON_NEGATIVE = {"momentum", "batch_size", "l2", "l1", "frames", "weight_decay",
                  "diagnose_every", "t_max", "power_t", "min_lr", "warmup", "clip_norm",
                  "clip_value",
                  "val_split", "patience", "min_delta"}
-_LISTS = {"hidden": "list[int]", "betas": "list[float]", "milestones": "list[step]"}
+_LISTS = {"hidden": "list[int]", "betas": "list[float]", "milestones": "list[step]",
+          "bugs": "list[str]"}
 
 
 def _type_name(t) -> str:
     return {int: "an integer", float: "a number", bool: "true or false", str: "a string",
             "list[int]": "a list of positive integers", "list[float]": "a list of numbers",
-            "list[step]": "a list of positive step numbers (may be empty)"}.get(t, str(t))
+            "list[step]": "a list of positive step numbers (may be empty)",
+            "list[str]": "a list of names (may be empty)"}.get(t, str(t))
 
 
 def _is_int(v) -> bool:
@@ -117,6 +121,8 @@ def _check_type(name, value, kind):
     if kind in ("list[int]", "list[step]"):
         ok = isinstance(value, list) and (value or kind == "list[step]") and all(
             _is_int(v) and v > 0 for v in value)
+    elif kind == "list[str]":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
     elif kind == "list[float]":
         ok = isinstance(value, list) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
@@ -167,6 +173,17 @@ def validate(cfg: RunConfig) -> None:
     if cfg.patience and not cfg.val_split:
         raise ConfigError("patience (early stopping) needs validation data; "
                           "set val_split, e.g. --val-split 0.2")
+    bad = [b for b in cfg.bugs if b not in BUGS]
+    if bad:
+        raise ConfigError(f"unknown bug {bad[0]!r}; choose from {', '.join(BUGS)}")
+    if "scalar-l2-gradient" in cfg.bugs and not cfg.l2:
+        raise ConfigError("bug scalar-l2-gradient needs an L2 penalty (set l2 > 0)")
+    if "sigmoid-derivative-of-z" in cfg.bugs and "sigmoid" not in (
+            cfg.activation, cfg.resolved_output()):
+        raise ConfigError("bug sigmoid-derivative-of-z needs a sigmoid activation or output")
+    if "no-shuffle" in cfg.bugs and not cfg.batch_size:
+        raise ConfigError("bug no-shuffle changes nothing in full batch; set batch_size "
+                          "(the article's script: 50)")
     if cfg.schedule == "multistep" and not cfg.milestones:
         raise ConfigError("schedule 'multistep' needs milestones, e.g. --milestones 1000 3000")
 
@@ -280,14 +297,17 @@ def build(cfg: RunConfig) -> Run:
         validation = (X[held], Y[held])
         X, y, Y = X[kept], y[kept], Y[kept]
     net = mlp(X.shape[1], cfg.hidden, Y.shape[1], activation=cfg.activation,
-              output=cfg.resolved_output(), init=cfg.init, bias=cfg.bias, seed=cfg.seed)
+              output=cfg.resolved_output(), init=cfg.init,
+              bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed)
     if cfg.l1 and cfg.l2:
         regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
     else:
         regularizer = L1(cfg.l1) if cfg.l1 else L2(cfg.l2) if cfg.l2 else None
+    net, loss, regularizer = apply_bugs(cfg.bugs, net, loss_by_name(cfg.loss), regularizer)
     fit_kwargs = dict(
-        loss=loss_by_name(cfg.loss), optimizer=make_optimizer_for(cfg, net.parameters()),
-        regularizer=regularizer, steps=cfg.steps, batch_size=cfg.batch_size or None,
+        loss=loss, optimizer=make_optimizer_for(cfg, net.parameters()),
+        regularizer=regularizer, shuffle="no-shuffle" not in cfg.bugs, steps=cfg.steps,
+        batch_size=cfg.batch_size or None,
         drop_last=cfg.drop_last, seed=cfg.seed, snapshots=cfg.frames,
         clip_norm=cfg.clip_norm or None, clip_value=cfg.clip_value or None,
         validation=validation, patience=cfg.patience or None, min_delta=cfg.min_delta,
@@ -308,7 +328,8 @@ def describe(cfg: RunConfig) -> str:
                    for k in ("clip_norm", "clip_value") if getattr(cfg, k))
     batch = f"batches of {cfg.batch_size}" if cfg.batch_size else "full batch"
     val = f", {cfg.val_split:g} held out" if cfg.val_split else ""
-    bias = "" if cfg.bias else " no bias"
+    bias = "" if cfg.bias and "no-bias" not in cfg.bugs else " no bias"
+    bugs = f" · BUGS ON: {', '.join(cfg.bugs)}" if cfg.bugs else ""
     return (f"{cfg.dataset} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
             f"{cfg.optimizer} lr {cfg.lr:g}{momentum}{schedule}{warmup}{clip} · "
-            f"{cfg.steps} steps, {batch}{val}")
+            f"{cfg.steps} steps, {batch}{val}{bugs}")

@@ -105,8 +105,8 @@ class DivergenceGuard:
         spread = max(finite_norms) / min(finite_norms) if len(finite_norms) > 1 else 1.0
         over_time = ["lower the learning rate (e.g. --lr divided by 10) or decay it "
                      "(--schedule exponential)", "clip gradients (--clip-norm 1)"]
-        over_depth = ["use fewer layers", "use another initialization (--init glorot or he) "
-                      "or activation (--activation tanh)"]
+        over_depth = ["use fewer layers"] * (len(self.layer_ids) > 2) + [
+            "use another initialization (--init glorot or he) or activation (--activation tanh)"]
         remedies = over_depth + over_time if spread > 1e3 and g < 10 else over_time + over_depth
         return layer + " Try, most likely first: " + "; ".join(
             f"({i}) {r}" for i, r in enumerate(remedies, 1)) + "."

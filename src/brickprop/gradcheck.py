@@ -60,12 +60,13 @@ class GradCheckReport:
         return names
 
     def __str__(self) -> str:
-        head = f"{'part':<24} {'gradient':<10} {'max rel err':>11}  {'worst':<10} " \
+        w = max([24, *(len(c.part) for c in self.checks)])
+        head = f"{'part':<{w}} {'gradient':<10} {'max rel err':>11}  {'worst':<10} " \
                f"{'analytic':>12} {'numeric':>12}  result"
         lines = [head, "-" * len(head)]
         for c in self.checks:
             lines.append(
-                f"{c.part:<24} {c.quantity:<10} {c.max_rel_error:>11.2e}  "
+                f"{c.part:<{w}} {c.quantity:<10} {c.max_rel_error:>11.2e}  "
                 f"{str(c.worst_index):<10} {c.analytic:>12.5g} {c.numeric:>12.5g}  "
                 f"{'PASS' if c.passed else 'FAIL'}")
         verdict = "all gradients match" if self.passed else \

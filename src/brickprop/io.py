@@ -25,6 +25,7 @@ def describe(net: Sequential) -> list[dict]:
     """The architecture of ``net`` as JSON-ready dicts, one per brick."""
     out = []
     for brick in net:
+        brick = brick.fixed() if hasattr(brick, "fixed") else brick  # bug zoo: same forward
         if isinstance(brick, Linear):
             out.append({"type": "Linear", "n_in": brick.n_in, "n_out": brick.n_out,
                         "bias": brick.b is not None, "init": brick.init})
@@ -81,7 +82,7 @@ def load(path) -> Sequential:
 
 
 RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "figure.png", "animation.gif",
-             "summary.txt")
+             "diagnostics.png", "summary.txt")
 
 
 def write_run(folder, cfg, run, history, summary: str) -> list[str]:
@@ -109,6 +110,7 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
     threshold = run.loss.threshold
     plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,
                       threshold=threshold)
+    plots.diagnostics_figure(history, path=path("diagnostics.png"), title=f"Diagnostics · {title}")
     if cfg.frames:
         plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"),
                       threshold=threshold)

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import diagnose
 from ._checks import check_int, check_number
+from .bugs import SameFirstBatch
 from .clip import clip_grad_norm, clip_grad_value
 from .core import Sequential
 from .history import History
@@ -185,7 +186,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         snapshots: int = 0, progress=None, clip_norm: float | None = None,
         clip_value: float | None = None, validation=None, patience: int | None = None,
         min_delta: float = 0.0, drop_last: bool = False, diagnose_every: int = 0,
-        on_diverge: str = "stop", diverge_factor: float = 1e3) -> History:
+        on_diverge: str = "stop", diverge_factor: float = 1e3, shuffle: bool = True) -> History:
     """Train ``net`` on ``(X, Y)`` for up to ``steps`` updates and return the ``History``.
 
     Parameters
@@ -220,6 +221,9 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         start: stop (``history.meta["diverged"]`` says why and what to try), or
         restore the weights from before the step and halve the learning rate (at most
         10 times), or carry on.  A non-finite update is never applied.
+    shuffle : bool
+        False: every step trains on the first ``batch_size`` samples (the bug zoo's
+        ``no-shuffle``, the mistake of the article's script).
     """
     from .losses import MSE
 
@@ -264,7 +268,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     labels = labels_of(Y)
     val_labels = labels_of(Y_val) if validation is not None else None
     snap_at = set(np.linspace(0, steps, snapshots).round().astype(int)) if snapshots else set()
-    batches = _Batches(n, batch_size, drop_last, seed)
+    batches = _Batches(n, batch_size, drop_last, seed) if shuffle else \
+        SameFirstBatch(n, batch_size)
     stopper = _EarlyStop(patience, min_delta, optimizer.params) if patience else None
     guard = diagnose.DivergenceGuard(layer_ids, diverge_factor) if on_diverge != "ignore" \
         else None
