@@ -15,22 +15,29 @@ from pathlib import Path
 
 from brickprop.cli import main as brickprop
 
-FIGURES = Path(__file__).resolve().parent.parent / "docs" / "figures"
+ROOT = Path(__file__).resolve().parent.parent
+FIGURES = ROOT / "docs" / "figures"
 
 RUNS = {
     "xor-2-3-2.png": [],                     # the default: the article's network
     "xor-2-50-2.png": ["--hidden", "50"],
+    "article-explosion.png": [str(ROOT / "experiments" / "article-explosion.toml")],
 }
+DIAGNOSTICS = {"article-explosion-diagnostics.png": "article-explosion.png"}
 
 
 def make(name: str, args: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
         code = brickprop(["train", *args, "--frames", "0", "--out", str(out)])
-        if code != 0:
+        if code not in (0, 3):  # 3: the run diverged, which some figures show on purpose
             sys.exit(f"brickprop train {' '.join(args)} failed with exit code {code}")
         shutil.copyfile(out / "figure.png", FIGURES / name)
-    print(f"wrote {FIGURES / name}")
+        print(f"wrote {FIGURES / name}")
+        for diag, source in DIAGNOSTICS.items():
+            if source == name:
+                shutil.copyfile(out / "diagnostics.png", FIGURES / diag)
+                print(f"wrote {FIGURES / diag}")
 
 
 if __name__ == "__main__":

@@ -92,6 +92,7 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
     what ``fit`` returned.  Each file is written atomically; returns the file names.
     """
     import os
+    import textwrap
 
     from . import plots
     from ._files import atomic_write_text
@@ -106,7 +107,7 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
     atomic_write_text(path("config.toml"), cfg.to_toml())
     history.to_csv(path("metrics.csv"))
     save(run.net, path("model.npz"), extra={"config": cfg.to_toml()})
-    title = describe_config(cfg)
+    title = "\n".join(textwrap.wrap(describe_config(cfg), 110, break_on_hyphens=False))
     threshold = run.loss.threshold
     plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,
                       threshold=threshold)
