@@ -116,3 +116,36 @@ def test_gradcheck_command_checks_a_saved_model(tmp_path, capsys):
     capsys.readouterr()
     assert main(["gradcheck", str(tmp_path / "r" / "model.npz")]) == 0
     assert "all gradients match" in capsys.readouterr().out
+
+
+def test_exploding_activations_and_gradients_with_large_initial_weights(xor):
+    """With correct math a ReLU net's weight-gradient norms do not grow monotonically toward
+    the input (dL/dh grows backward as h shrinks); what explodes is the activations, layer by
+    layer, and with them the scale of every gradient."""
+    X, Y = xor
+    norms = {}
+    for init in ("normal", "he"):
+        net = bp.mlp(2, [16] * 6, 2, activation="relu", output="identity", init=init, seed=0)
+        h = bp.fit(net, X, Y, bp.CrossEntropy(), bp.SGD(net.parameters(), lr=1e-4), steps=2,
+                   diagnose_every=1)
+        layers = [k for k, _ in net.layers()]
+        norms[init] = np.array([h[f"grad_norm_{k}"][0] for k in layers])
+        if init == "normal":
+            peaks = [h[f"max_activation_{k}"][0] for k in layers[:-1]]
+            assert all(a < b for a, b in zip(peaks, peaks[1:]))
+            assert peaks[-1] / peaks[0] > 50
+    assert (norms["normal"] > 50 * norms["he"].max()).all()
+
+
+def test_the_articles_explosion_comes_from_its_bugs(tmp_path):
+    from brickprop.config import build, load_config
+    from brickprop.train import fit
+
+    cfg = load_config("experiments/article-explosion.toml")
+    for l2, explodes in ((1e-4, True), (1e-6, False)):
+        run = build(cfg.replace(l2=l2))
+        h = fit(run.net, run.X, run.Y, **run.fit_kwargs)
+        assert ("diverged" in h.meta) == explodes
+        if explodes:
+            assert 50_000 < len(h) < 110_000
+            assert h["penalty"][-1] > 100 * h["data_loss"][-1]  # the penalty runs away
