@@ -238,6 +238,31 @@ def cmd_schedule(args) -> int:
     return EXIT_OK
 
 
+def _load_source(source: str | None, overrides: dict | None = None):
+    """``(cfg, run, net, is_model)`` for a TOML config, a saved model.npz or the default run.
+
+    A model keeps the default run's data, loss and regularizer; the config's bugs
+    are applied to it as they are to a config's network.
+    """
+    from .bugs import apply_bugs
+    from .config import ConfigError, build, from_dict, load_config
+    from .io import load
+
+    model = bool(source) and source.endswith(".npz")
+    try:
+        cfg = load_config(source) if source and not model else from_dict({})
+        cfg = from_dict(overrides or {}, base=cfg, source="the command line")
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    run = build(cfg)
+    net = run.net
+    if model:
+        kw = run.fit_kwargs
+        net, kw["loss"], kw["regularizer"] = apply_bugs(cfg.bugs, load(source), kw["loss"],
+                                                        kw["regularizer"])
+    return cfg, run, net, model
+
+
 def _explain_parser(sub):
     p = sub.add_parser(
         "explain", help="trace one training iteration, number by number",
@@ -257,19 +282,11 @@ def _explain_parser(sub):
 
 
 def cmd_explain(args) -> int:
-    from .config import ConfigError, build, from_dict, load_config
     from .explain import explain, render
-    from .io import load
 
     if args.samples < 0 or args.show < 0 or not 0 <= args.precision <= 16:
         raise UsageError("--samples and --show must be >= 0 and --precision in 0..16")
-    model = bool(args.source) and args.source.endswith(".npz")
-    try:
-        cfg = load_config(args.source) if args.source and not model else from_dict({})
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
-    run = build(cfg)
-    net = load(args.source) if model else run.net
+    cfg, run, net, model = _load_source(args.source)
     n = args.samples or len(run.X)
     X, Y = run.X[:n], run.Y[:n]
     kw = run.fit_kwargs
@@ -300,25 +317,12 @@ def _gradcheck_parser(sub):
 
 
 def cmd_gradcheck(args) -> int:
-    from .bugs import apply_bugs
-    from .config import ConfigError, build, from_dict, load_config
     from .gradcheck import gradcheck
-    from .io import load
 
     if args.samples < 1:
         raise UsageError("--samples must be at least 1")
-    model = bool(args.source) and args.source.endswith(".npz")
-    try:
-        cfg = load_config(args.source) if args.source and not model else from_dict({})
-        if args.bugs:
-            cfg = from_dict({"bugs": args.bugs}, base=cfg, source="the command line")
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
-    run = build(cfg)
-    net, kw = run.net, run.fit_kwargs
-    loss, regularizer = kw["loss"], kw["regularizer"]
-    if model:
-        net, loss, regularizer = apply_bugs(cfg.bugs, load(args.source), loss, regularizer)
+    cfg, run, net, _ = _load_source(args.source, {"bugs": args.bugs} if args.bugs else {})
+    loss, regularizer = run.fit_kwargs["loss"], run.fit_kwargs["regularizer"]
     if cfg.bugs:
         print(f"deliberate bugs switched on: {', '.join(cfg.bugs)}")
     report = gradcheck(net, run.X[:args.samples], run.Y[:args.samples], loss, regularizer)
