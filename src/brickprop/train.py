@@ -85,10 +85,12 @@ def _check_data(X, Y, dtype, what="X", what_y="Y"):
         if a.ndim != 2:
             raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {a.shape}; "
                              "use one_hot(y) for labels or reshape(-1, 1)")
-        if not np.isfinite(a).all():
-            bad = np.argwhere(~np.isfinite(a))[0]
-            raise ValueError(f"{name} has a NaN or inf value at row {bad[0]}, column {bad[1]}; "
-                             "clean or drop it before training")
+        # One float64 sum carries any NaN or inf through, without a full boolean copy.
+        if not math.isfinite(float(np.add.reduce(a, axis=None, dtype=np.float64))):
+            bad = np.argwhere(~np.isfinite(a))  # empty when only the sum overflowed
+            if bad.size:
+                raise ValueError(f"{name} has a NaN or inf value at row {bad[0, 0]}, column "
+                                 f"{bad[0, 1]}; clean or drop it before training")
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"{what} has {X.shape[0]} samples but {what_y} has {Y.shape[0]}; "
                          "they must match")
