@@ -1,0 +1,346 @@
+"""Data sets: toy generators, the registry, split, Standardizer and from_csv."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from brickprop.datasets import (
+    DATASETS,
+    REGRESSION,
+    Standardizer,
+    circles,
+    from_csv,
+    gaussian,
+    moons,
+    sine,
+    spiral,
+    split,
+    surface,
+    xor,
+)
+
+CLASSIFIERS = [circles, moons, spiral, gaussian]
+
+
+# ---------------------------------------------------------------- generators
+
+
+@pytest.mark.parametrize("make", CLASSIFIERS, ids=lambda f: f.__name__)
+def test_classification_shapes_dtypes_and_balance(make):
+    X, y = make(301, seed=0)
+    assert X.shape == (301, 2) and X.dtype == np.float64
+    assert y.shape == (301,) and np.issubdtype(y.dtype, np.integer)
+    counts = np.bincount(y)
+    assert counts.min() >= 1 and counts.max() - counts.min() <= 1
+    assert np.all(np.isfinite(X))
+
+
+@pytest.mark.parametrize("make", CLASSIFIERS + [sine, surface], ids=lambda f: f.__name__)
+def test_generators_are_deterministic_by_seed(make):
+    X1, y1 = make(100, seed=3)
+    X2, y2 = make(100, seed=3)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+    assert not np.array_equal(make(100, seed=4)[0], X1)
+
+
+@pytest.mark.parametrize("make", CLASSIFIERS, ids=lambda f: f.__name__)
+def test_labels_are_shuffled_not_in_blocks(make):
+    _, y = make(200, seed=0)
+    assert np.count_nonzero(np.diff(y)) > 20
+
+
+def test_circles_classes_differ_in_radius():
+    X, y = circles(400, noise=0.05, factor=0.4, seed=1)
+    r = np.linalg.norm(X, axis=1)
+    assert r[y == 0].mean() > 0.9 and r[y == 1].mean() < 0.5
+    X0, y0 = circles(50, noise=0.0, factor=0.3, seed=2)
+    np.testing.assert_allclose(np.linalg.norm(X0, axis=1), np.where(y0 == 0, 1.0, 0.3),
+                               rtol=1e-12, atol=0)
+
+
+def test_moons_lie_on_their_half_circles_without_noise():
+    X, y = moons(200, noise=0.0, seed=0)
+    upper, lower = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.linalg.norm(upper, axis=1), 1.0, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(np.linalg.norm(lower - [1.0, 0.5], axis=1), 1.0,
+                               rtol=1e-12, atol=0)
+    assert np.all(upper[:, 1] >= 0) and np.all(lower[:, 1] <= 0.5)
+    assert upper[:, 1].mean() - lower[:, 1].mean() > 0.5  # the moons sit apart in x2
+
+
+def test_spiral_with_five_arms():
+    X, y = spiral(300, noise=0.0, classes=5, seed=0)
+    assert X.shape == (300, 2)
+    np.testing.assert_array_equal(np.bincount(y), [60] * 5)
+    r = np.linalg.norm(X, axis=1)
+    assert r.max() <= 1.0
+    # without noise each point's angle is 2 pi k / 5 + 4 r: its arm is recoverable
+    angle = np.arctan2(X[:, 1], X[:, 0]) - 4 * r
+    arm = np.round(np.mod(angle, 2 * np.pi) / (2 * np.pi / 5)).astype(int) % 5
+    np.testing.assert_array_equal(arm[r > 1e-9], y[r > 1e-9])
+
+
+def test_spiral_any_number_of_classes():
+    for classes in (2, 3, 7):
+        _, y = spiral(70, classes=classes, seed=0)
+        assert set(np.unique(y)) == set(range(classes))
+
+
+def test_gaussian_blobs_have_noise_as_std():
+    X, y = gaussian(3000, noise=0.5, centers=4, seed=0)
+    means = np.array([X[y == k].mean(axis=0) for k in range(4)])
+    gaps = np.linalg.norm(means[:, None] - means[None], axis=-1)
+    assert gaps[~np.eye(4, dtype=bool)].min() > 4 - 0.2
+    spread = np.concatenate([X[y == k] - means[k] for k in range(4)])
+    np.testing.assert_allclose(spread.std(axis=0), 0.5, rtol=0.05)
+
+
+def test_sine_and_surface_are_regression_sets():
+    X, y = sine(50, noise=0.0, seed=0)
+    assert X.shape == (50, 1) and y.shape == (50,) and y.dtype == np.float64
+    assert X.min() >= -np.pi and X.max() <= np.pi
+    np.testing.assert_allclose(y, np.sin(X[:, 0]), rtol=0, atol=1e-15)
+    X, y = surface(60, noise=0.0, seed=0)
+    assert X.shape == (60, 2) and y.shape == (60,) and y.dtype == np.float64
+    np.testing.assert_allclose(y, np.sin(X[:, 0]) * np.cos(X[:, 1]), rtol=0, atol=1e-15)
+    noisy = sine(2000, noise=0.1, seed=1)
+    np.testing.assert_allclose((noisy[1] - np.sin(noisy[0][:, 0])).std(), 0.1, rtol=0.1)
+
+
+def test_registry_calls_every_entry_as_config_does():
+    assert set(DATASETS) == {"xor", "circles", "moons", "spiral", "gaussian", "sine",
+                             "surface"}
+    assert REGRESSION == {"sine", "surface"} and REGRESSION <= set(DATASETS)
+    for name, make in DATASETS.items():
+        X, y = make(120, seed=5)
+        assert X.ndim == 2 and X.shape[0] == 120 and X.dtype == np.float64
+        assert y.shape == (120,)
+        if name in REGRESSION:
+            assert y.dtype == np.float64
+        else:
+            assert np.issubdtype(y.dtype, np.integer) and y.min() == 0
+
+
+def test_xor_is_unchanged():
+    X, y = xor(300, 0)
+    np.testing.assert_array_equal(X, np.random.default_rng(0).standard_normal((300, 2)))
+    np.testing.assert_array_equal(y, np.logical_xor(X[:, 0] > 0, X[:, 1] > 0))
+    assert DATASETS["xor"] is xor
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: circles(1), "n (number of points) must be an integer >= 2"),
+    (lambda: moons(10.0), "moons: n"),
+    (lambda: spiral(4, classes=5), "spiral: n"),
+    (lambda: spiral(10, classes=1), "spiral: classes"),
+    (lambda: gaussian(10, centers=1), "gaussian: centers"),
+    (lambda: circles(10, noise=-0.1), "circles: noise"),
+    (lambda: circles(10, factor=1.0), "circles: factor"),
+    (lambda: sine(0), "sine: n"),
+    (lambda: surface(10, noise=float("nan")), "surface: noise"),
+])
+def test_generators_reject_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        call()
+
+
+# ---------------------------------------------------------------- split
+
+
+def test_split_sizes_no_overlap_and_original_order():
+    X = np.arange(100.0).reshape(-1, 1)
+    y = np.arange(100) % 2
+    X_train, X_test, y_train, y_test = split(X, y, test_size=0.2, seed=0)
+    assert X_train.shape == (80, 1) and X_test.shape == (20, 1)
+    assert y_train.shape == (80,) and y_test.shape == (20,)
+    train, test = X_train[:, 0], X_test[:, 0]
+    assert not set(train) & set(test)
+    np.testing.assert_array_equal(np.sort(np.concatenate([train, test])), X[:, 0])
+    assert np.all(np.diff(train) > 0) and np.all(np.diff(test) > 0)
+    np.testing.assert_array_equal(y_test, test.astype(int) % 2)  # rows stay paired
+
+
+def test_split_is_stratified_for_labels_and_seeded():
+    y = np.repeat([0, 1, 2], [60, 30, 10])
+    X = np.random.default_rng(0).standard_normal((100, 3))
+    _, _, y_train, y_test = split(X, y, test_size=0.3, seed=1)
+    np.testing.assert_array_equal(np.bincount(y_test), [18, 9, 3])
+    np.testing.assert_array_equal(np.bincount(y_train), [42, 21, 7])
+    again = split(X, y, test_size=0.3, seed=1)
+    np.testing.assert_array_equal(again[1], split(X, y, test_size=0.3, seed=1)[1])
+    assert not np.array_equal(again[1], split(X, y, test_size=0.3, seed=2)[1])
+
+
+def test_split_regression_targets():
+    X, y = sine(50, seed=0)
+    X_train, X_test, y_train, y_test = split(X, y, test_size=0.5, seed=0)
+    assert len(X_train) == len(y_train) == 25 and len(X_test) == len(y_test) == 25
+    np.testing.assert_allclose(np.sort(np.concatenate([y_train, y_test])), np.sort(y),
+                               rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("test_size", [0, 1, 1.5, -0.2, float("nan"), "0.2"])
+def test_split_rejects_test_sizes_outside_zero_one(test_size):
+    with pytest.raises(ValueError, match="test_size must be a finite number in"):
+        split(np.zeros((10, 2)), np.zeros(10, dtype=int), test_size=test_size)
+
+
+def test_split_needs_rows_on_both_sides_and_matching_lengths():
+    with pytest.raises(ValueError, match="leaves no test rows"):
+        split(np.zeros((4, 2)), np.arange(4), test_size=0.1)
+    with pytest.raises(ValueError, match="leaves no training rows"):
+        split(np.zeros((4, 2)), np.arange(4), test_size=0.9)
+    with pytest.raises(ValueError, match="X has 5 rows but y has 4"):
+        split(np.zeros((5, 2)), np.arange(4))
+
+
+# ---------------------------------------------------------------- Standardizer
+
+
+def test_standardizer_scales_columns_and_leaves_constants():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(5, 3, 200), np.full(200, 0.1), rng.normal(-2, 0.01, 200)])
+    sd = Standardizer()
+    Z = sd.fit_transform(X)
+    assert sd.fit(X) is sd
+    np.testing.assert_allclose(Z.mean(axis=0), 0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(Z[:, [0, 2]].std(axis=0), 1, rtol=1e-12)
+    assert sd.scale[1] == 1.0
+    np.testing.assert_allclose(Z[:, 1], 0, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(sd.mean, X.mean(axis=0), rtol=1e-12)
+
+
+def test_standardizer_round_trips_through_json():
+    X = np.random.default_rng(1).standard_normal((30, 3)) * [1, 10, 100]
+    sd = Standardizer().fit(X)
+    d = json.loads(json.dumps(sd.to_dict()))
+    assert set(d) == {"mean", "scale"} and all(isinstance(v, float) for v in d["mean"])
+    back = Standardizer.from_dict(d)
+    X_new = np.random.default_rng(2).standard_normal((5, 3))
+    np.testing.assert_allclose(back.transform(X_new), sd.transform(X_new), rtol=0, atol=0)
+
+
+def test_standardizer_keeps_float32_and_converts_integers():
+    sd = Standardizer().fit(np.arange(12).reshape(6, 2))
+    assert sd.transform(np.ones((2, 2), dtype=np.float32)).dtype == np.float32
+    assert sd.transform(np.ones((2, 2), dtype=np.int64)).dtype == np.float64
+
+
+def test_standardizer_errors():
+    with pytest.raises(ValueError, match=re.escape("not fitted yet; call fit(X) first")):
+        Standardizer().transform(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="not fitted yet"):
+        Standardizer().to_dict()
+    sd = Standardizer().fit(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="fitted on 2 columns"):
+        sd.transform(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="non-empty"):
+        Standardizer().fit(np.zeros(5))
+    for bad in ({"mean": [0.0]}, {"mean": [0.0], "scale": [0.0]},
+                {"mean": [0.0, 1.0], "scale": [1.0]}, {"mean": ["a"], "scale": [1.0]}, None):
+        with pytest.raises(ValueError, match=re.escape("Standardizer.from_dict needs")):
+            Standardizer.from_dict(bad)
+
+
+# ---------------------------------------------------------------- from_csv
+
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_from_csv_with_header_and_string_labels(tmp_path):
+    path = write(tmp_path, "x1, x2 ,species\n0.5,1,dog\n0.1,2,cat\n\n3,-4e-1,dog\n")
+    X, y, info = from_csv(path, "species")
+    np.testing.assert_allclose(X, [[0.5, 1], [0.1, 2], [3, -0.4]], rtol=0, atol=0)
+    assert X.dtype == np.float64
+    np.testing.assert_array_equal(y, [1, 0, 1])
+    assert info == {"features": ["x1", "x2"], "target": "species", "classes": ["cat", "dog"],
+                    "task": "classification"}
+
+
+def test_from_csv_target_in_the_middle_by_name_or_index(tmp_path):
+    path = write(tmp_path, "a,label,b\n1,yes,2\n3,no,4\n")
+    for target in ("label", 1):
+        X, y, info = from_csv(str(path), target)
+        np.testing.assert_allclose(X, [[1, 2], [3, 4]], rtol=0, atol=0)
+        assert info["features"] == ["a", "b"] and info["target"] == "label"
+        np.testing.assert_array_equal(y, [1, 0])
+
+
+def test_from_csv_without_header_and_integer_labels_sorted_numerically(tmp_path):
+    path = write(tmp_path, "1,2,10\n3,4,2\n5,6,2\n7,8,-1\n")
+    for target in (2, "2"):
+        X, y, info = from_csv(path, target)
+        assert X.shape == (4, 2)
+        assert info["features"] == ["0", "1"] and info["target"] == "2"
+        assert info["classes"] == ["-1", "2", "10"] and info["task"] == "classification"
+        np.testing.assert_array_equal(y, [2, 1, 1, 0])
+        assert np.issubdtype(y.dtype, np.integer)
+
+
+def test_from_csv_without_header_and_string_labels(tmp_path):
+    path = write(tmp_path, "0.5,0.3,cat\n0.1,0.2,dog\n")
+    X, y, info = from_csv(path, 2)
+    assert X.shape == (2, 2) and info["classes"] == ["cat", "dog"]
+    np.testing.assert_array_equal(y, [0, 1])
+
+
+def test_from_csv_regression_target(tmp_path):
+    path = write(tmp_path, "x,price\n1,0.5\n2,1.5\n3,2\n")
+    X, y, info = from_csv(path, "price")
+    assert info == {"features": ["x"], "target": "price", "classes": None,
+                    "task": "regression"}
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y, [0.5, 1.5, 2.0], rtol=0, atol=0)
+    np.testing.assert_allclose(X, [[1], [2], [3]], rtol=0, atol=0)
+
+
+def test_from_csv_header_is_found_when_a_feature_cell_is_bad(tmp_path):
+    path = write(tmp_path, "x,y\n1,a\nb,b\n")
+    with pytest.raises(ValueError, match=re.escape("row 3, column 'x' holds 'b'")):
+        from_csv(path, "y")
+
+
+def test_from_csv_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope\.csv does not exist; check the path"):
+        from_csv(tmp_path / "nope.csv", "y")
+
+
+@pytest.mark.parametrize("text, target, message", [
+    ("", "y", "data.csv is empty"),
+    ("\n \n,,\n", "y", "data.csv is empty"),
+    ("x1,x2,y\n", "y", "data.csv has only a header row (x1, x2, y); add data rows"),
+    ("x1,x2,y\n1,2,0\n3,4,1\n", "label",
+     "target column 'label' is not in {path}; its columns are 'x1', 'x2', 'y'"),
+    ("1,2,0\n3,4,1\n", 3, "target column 3 is not in {path}; its columns are '0', '1', '2'"),
+    ("x1,x2,y\n1,2,0\n3,abc,1\n", "y", "{path}: row 3, column 'x2' holds 'abc', not a finite"),
+    ("x1,x2,y\n1,2,0\n3,inf,1\n", "y", "{path}: row 3, column 'x2' holds 'inf'"),
+    ("x1,x2,y\n1,2,0\n\n3,,1\n", "y", "{path}: row 4, column 'x2' is empty; fill in"),
+    ("x1,x2,y\n1,2,0\n3,4,\n", "y", "{path}: row 3, column 'y' is empty"),
+    ("x1,x2,y\n1,2,0.5\n3,4,nan\n", "y", "{path}: row 3, column 'y' holds 'nan'"),
+    ("x1,x2,y\n1,2,a\n3,4,a\n", "y",
+     "target column 'y' of {path} holds a single class ('a'); pick a target with two"),
+    ("x1,x2,y\n1,2,0\n3,4\n5,6,1\n", "y",
+     "{path}: row 3 has 2 values but row 1 has 3; give every row 3 values"),
+    ("y\n1\n2\n", "y", "{path} has one column ('y'), so no features besides the target 'y'"),
+    ("a;b;y\n1;2;0\n", "y", "{path} has one column"),
+])
+def test_from_csv_errors_name_the_file_and_the_fix(tmp_path, text, target, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ValueError, match=re.escape(message.format(path=path))):
+        from_csv(path, target)
+
+
+def test_from_csv_unreadable_file(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81binary")
+    with pytest.raises(ValueError, match="save it as UTF-8 text"):
+        from_csv(path, "y")
+    with pytest.raises(ValueError, match="cannot read"):
+        from_csv(tmp_path, "y")
