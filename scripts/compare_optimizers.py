@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from brickprop._files import atomic_write_text
-from brickprop.config import build, from_dict
+from brickprop.config import from_dict
+from brickprop.runs import build
 from brickprop.train import fit
 
 README = Path(__file__).resolve().parent.parent / "README.md"

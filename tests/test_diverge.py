@@ -138,7 +138,8 @@ def test_exploding_activations_and_gradients_with_large_initial_weights(xor):
 
 
 def test_the_articles_explosion_comes_from_its_bugs(tmp_path):
-    from brickprop.config import build, load_config
+    from brickprop.config import load_config
+    from brickprop.runs import build
     from brickprop.train import fit
 
     cfg = load_config("experiments/article-explosion.toml")

@@ -128,8 +128,9 @@ def cmd_train(args) -> int:
     import numpy as np
     from tqdm import tqdm
 
-    from .config import ConfigError, build, describe, from_dict, load_config
+    from .config import ConfigError, from_dict, load_config
     from .io import write_run
+    from .runs import build, describe
     from .train import fit
 
     try:
@@ -143,7 +144,7 @@ def cmd_train(args) -> int:
     run = build(cfg)  # before the folder: a bad combination must not leave an empty folder
     folder = _run_folder(args.out)
     started = time.perf_counter()
-    print(f"brickprop train: {describe(cfg)}", file=sys.stderr)
+    print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
     if cfg.bugs:
         print(f"brickprop train: WARNING: deliberate bugs switched on: {', '.join(cfg.bugs)}; "
               "this run's gradients are wrong on purpose", file=sys.stderr)
@@ -152,19 +153,22 @@ def cmd_train(args) -> int:
         history = fit(run.net, run.X, run.Y, **run.fit_kwargs,
                       progress=lambda done: bar.update(done - bar.n))
     last = history.last()
+    metric = run.fit_kwargs["metric"]
+    metric_name = "training accuracy" if metric == "accuracy" else "training R^2"
     train_seconds = history.meta["seconds"]
     summary_lines = [
-        describe(cfg),
+        describe(cfg, run),
         f"final loss {last['loss']:.6g} (data {last['data_loss']:.6g} + penalty "
-        f"{last['penalty']:.3g}) · training accuracy {last['accuracy']:.3f}",
+        f"{last['penalty']:.3g}) · {metric_name} {last[metric]:.3f}",
     ]
     if "val_loss" in history.columns:
         val = history["val_loss"]
         at = np.flatnonzero(np.isfinite(val))
         if at.size:
             k = at[-1]
-            summary_lines.append(f"validation loss {val[k]:.6g} · validation accuracy "
-                                 f"{history['val_accuracy'][k]:.3f} (step {k + 1})")
+            summary_lines.append(f"validation loss {val[k]:.6g} · validation "
+                                 f"{metric_name.split()[1]} {history['val_' + metric][k]:.3f} "
+                                 f"(step {k + 1})")
     summary_lines += history.meta.get("rollbacks", [])
     if cfg.bugs:
         summary_lines.append(f"deliberate bugs on ({', '.join(cfg.bugs)}): see them caught with "
@@ -213,7 +217,8 @@ def _schedule_parser(sub):
 def cmd_schedule(args) -> int:
     import numpy as np
 
-    from .config import ConfigError, from_dict, make_lr
+    from .config import ConfigError, from_dict
+    from .runs import make_lr
     from .schedules import lr_curve
 
     values = {k: getattr(args, k) for k in SCHEDULE_KEYS if getattr(args, k) is not None}
@@ -245,8 +250,9 @@ def _load_source(source: str | None, overrides: dict | None = None):
     are applied to it as they are to a config's network.
     """
     from .bugs import apply_bugs
-    from .config import ConfigError, build, from_dict, load_config
+    from .config import ConfigError, from_dict, load_config
     from .io import load
+    from .runs import build
 
     model = bool(source) and source.endswith(".npz")
     try:

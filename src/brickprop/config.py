@@ -18,8 +18,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .activations import ACTIVATIONS
-from .bugs import BUGS, apply_bugs
-from .datasets import DATASETS
+from .bugs import BUGS
+from .datasets import DATASETS, REGRESSION
 from .init import INITIALIZERS
 from .losses import LOSSES
 from .optim import OPTIMIZERS
@@ -34,9 +34,11 @@ class ConfigError(ValueError):
 class RunConfig:
     """Everything that defines a run (the article's XOR network by default)."""
 
-    dataset: str = "xor"            # data set name
+    dataset: str = "xor"            # generated data set (see brickprop.datasets.DATASETS)
     n_samples: int = 300            # points to generate
-    data_seed: int = 0              # seed of the data
+    data_seed: int = 0              # seed of the data (and of the validation split)
+    data: str = ""                  # a CSV file to train on instead (features standardized)
+    target: str = ""                # its target column (name, or index without a header)
     hidden: list[int] = field(default_factory=lambda: [3])  # hidden layer sizes
     activation: str = "sigmoid"     # hidden activation
     output: str = "auto"            # output activation; auto: sigmoid for mse, else identity
@@ -156,7 +158,11 @@ def validate(cfg: RunConfig) -> None:
         if name in _CHOICES and value not in _CHOICES[name]:
             raise ConfigError(f"unknown {name} {value!r}; choose one of "
                               f"{', '.join(_CHOICES[name])}")
-    if cfg.batch_size > cfg.n_samples:
+    if cfg.data and not cfg.target:
+        raise ConfigError("data needs its target column: set target, e.g. --target label")
+    if cfg.dataset in REGRESSION and not cfg.data and cfg.loss != "mse":
+        raise ConfigError(f"dataset {cfg.dataset!r} is a regression set: use loss mse")
+    if cfg.batch_size > cfg.n_samples and not cfg.data:
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than n_samples "
                           f"{cfg.n_samples}; use 0 for full batch")
     if cfg.diverge_factor <= 1:
@@ -227,109 +233,3 @@ def _toml_value(v) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     raise TypeError(f"cannot write {v!r} as TOML")
-
-
-@dataclass
-class Run:
-    """The objects a config describes, ready for ``fit(net, X, Y, **fit_kwargs)``."""
-
-    X: object             # (n_train, n_features) training inputs
-    y: object             # (n_train,) training labels
-    Y: object             # (n_train, n_out) training targets
-    net: object
-    fit_kwargs: dict      # loss, optimizer, regularizer, steps, ... for fit()
-
-    @property
-    def loss(self):
-        return self.fit_kwargs["loss"]
-
-
-def make_lr(cfg: RunConfig):
-    """The learning rate of ``cfg``: a float, or a schedule ``step -> lr``."""
-    from .schedules import make_schedule
-
-    if cfg.schedule == "constant" and not cfg.warmup:
-        return cfg.lr
-    kw = {"step": {"step_size": cfg.step_size, "gamma": cfg.gamma or 0.1},
-          "multistep": {"milestones": cfg.milestones, "gamma": cfg.gamma or 0.1},
-          "exponential": {"gamma": cfg.gamma or 0.999},
-          "inverse_time": {"power_t": cfg.power_t},
-          "cosine": {"t_max": cfg.t_max or cfg.steps, "eta_min": cfg.min_lr,
-                     "restarts": cfg.restarts},
-          "onecycle": {"total_steps": cfg.steps},
-          "plateau": {"factor": cfg.gamma or 0.1, "patience": cfg.plateau_patience,
-                      "min_lr": cfg.min_lr},
-          }.get(cfg.schedule, {})
-    return make_schedule(cfg.schedule, cfg.lr, warmup_steps=cfg.warmup, **kw)
-
-
-def make_optimizer_for(cfg: RunConfig, params):
-    """The optimizer of ``cfg`` over ``params``."""
-    from .optim import make_optimizer
-
-    lr = make_lr(cfg)
-    kw = {"weight_decay": cfg.weight_decay}
-    if cfg.optimizer in ("sgd", "momentum", "nesterov", "rmsprop") and cfg.momentum:
-        kw["momentum"] = cfg.momentum
-    if cfg.optimizer in ("adam", "adamw"):
-        kw["betas"] = tuple(cfg.betas)
-    return make_optimizer(cfg.optimizer, params, lr=lr, **kw)
-
-
-def build(cfg: RunConfig) -> Run:
-    """Data, network and everything ``fit`` needs for ``cfg``, all seeded."""
-    import numpy as np
-
-    from .datasets import one_hot
-    from .losses import loss_by_name
-    from .models import mlp
-    from .regularizers import L1, L2, ElasticNet
-
-    X, y = DATASETS[cfg.dataset](cfg.n_samples, seed=cfg.data_seed)
-    n_classes = int(y.max()) + 1
-    binary = cfg.loss == "binary-cross-entropy" and n_classes == 2
-    Y = y.reshape(-1, 1).astype(float) if binary else one_hot(y, n_classes)
-    validation = None
-    if cfg.val_split:
-        order = np.random.default_rng(cfg.data_seed).permutation(len(X))
-        held, kept = np.sort(order[:round(len(X) * cfg.val_split)]), np.sort(
-            order[round(len(X) * cfg.val_split):])
-        validation = (X[held], Y[held])
-        X, y, Y = X[kept], y[kept], Y[kept]
-    net = mlp(X.shape[1], cfg.hidden, Y.shape[1], activation=cfg.activation,
-              output=cfg.resolved_output(), init=cfg.init,
-              bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed)
-    if cfg.l1 and cfg.l2:
-        regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
-    else:
-        regularizer = L1(cfg.l1) if cfg.l1 else L2(cfg.l2) if cfg.l2 else None
-    net, loss, regularizer = apply_bugs(cfg.bugs, net, loss_by_name(cfg.loss), regularizer)
-    fit_kwargs = dict(
-        loss=loss, optimizer=make_optimizer_for(cfg, net.parameters()),
-        regularizer=regularizer, shuffle="no-shuffle" not in cfg.bugs, steps=cfg.steps,
-        batch_size=cfg.batch_size or None,
-        drop_last=cfg.drop_last, seed=cfg.seed, snapshots=cfg.frames,
-        clip_norm=cfg.clip_norm or None, clip_value=cfg.clip_value or None,
-        validation=validation, patience=cfg.patience or None, min_delta=cfg.min_delta,
-        diagnose_every=cfg.diagnose_every or max(1, cfg.steps // 200),
-        on_diverge=cfg.on_diverge, diverge_factor=cfg.diverge_factor)
-    return Run(X, y, Y, net, fit_kwargs)
-
-
-def describe(cfg: RunConfig) -> str:
-    """One line naming the run: ``xor · 2-3-2 sigmoid · mse + L2(0.0001) · sgd lr 5 · ...``."""
-    sizes = "-".join(str(s) for s in [2, *cfg.hidden, 2])
-    penalty = "".join(f" + {name}({lam:g})" for name, lam in (("L1", cfg.l1), ("L2", cfg.l2))
-                      if lam)
-    momentum = f" momentum {cfg.momentum:g}" if cfg.momentum else ""
-    schedule = "" if cfg.schedule == "constant" else f" {cfg.schedule}"
-    warmup = f" warm-up {cfg.warmup}" if cfg.warmup else ""
-    clip = "".join(f" · {k.replace('_', ' ')} {getattr(cfg, k):g}"
-                   for k in ("clip_norm", "clip_value") if getattr(cfg, k))
-    batch = f"batches of {cfg.batch_size}" if cfg.batch_size else "full batch"
-    val = f", {cfg.val_split:g} held out" if cfg.val_split else ""
-    bias = "" if cfg.bias and "no-bias" not in cfg.bugs else " no bias"
-    bugs = f" · BUGS ON: {', '.join(cfg.bugs)}" if cfg.bugs else ""
-    return (f"{cfg.dataset} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
-            f"{cfg.optimizer} lr {cfg.lr:g}{momentum}{schedule}{warmup}{clip} · "
-            f"{cfg.steps} steps, {batch}{val}{bugs}")

@@ -3,26 +3,28 @@
 The network is deep-copied, every brick of the copy is wrapped in a recorder, and
 the real ``train_step`` runs on the recorders.  The trace therefore holds copies of
 what the bricks themselves computed (forward, loss, backward, update), in the
-article's order; nothing is re-derived.  Render it as text, Markdown, LaTeX or HTML.
+article's order; nothing is re-derived.  Render it as text, Markdown, LaTeX or HTML:
+the four layouts, and ``render``, live in ``trace_format``.
 """
 
 from __future__ import annotations
 
 import copy
-import html
-import re
-import textwrap
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import trace_format
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .core import Brick, Parameter, Sequential
 from .layers import Linear
 from .losses import MSE, BinaryCrossEntropy, CrossEntropy
 from .optim import SGD
 from .regularizers import L1, L2, ElasticNet
+from .trace_format import render
 from .train import train_step
+
+__all__ = ["Entry", "Trace", "explain", "render"]
 
 # class -> (forward formula, local derivative dh/dz); {z}, {h} name the layer's arrays
 _ACTIVATION = {Sigmoid: ("sigmoid({z}) = 1 / (1 + exp(-{z}))", "{h} * (1 - {h})"),
@@ -231,33 +233,6 @@ def _update(pairs, optimizer_name, plain) -> list[Entry]:
             for k, (lin, _) in enumerate(pairs, start=1) for p, name in zip(lin.parameters(), "Wb")]
 
 
-def _cells(a, precision, samples, per_sample):
-    """Rows of equal-width number strings, and how many rows (samples) were left out."""
-    a = np.atleast_2d(np.asarray(a, dtype=float))
-    hidden = a.shape[0] - samples if per_sample and samples and a.shape[0] > samples else 0
-    a = a[:a.shape[0] - hidden]
-    finite = np.abs(a[np.isfinite(a)])
-    small = finite[finite > 0]
-    sci = finite.size and (finite.max() >= 1e5 or (small.size and small.min() < 10.0 ** -precision))
-    strings = [[f"{v:.{precision}{'e' if sci else 'f'}}" for v in row] for row in a]
-    w = max(len(c) for row in strings for c in row)
-    return [[c.rjust(w) for c in row] for row in strings], hidden
-
-
-def _shape(e: Entry) -> str:
-    return "-" if e.shape is None else str(e.shape)
-
-
-def _hidden(n: int) -> str:
-    return f"... {n} more row{'s' if n != 1 else ''} (samples) hidden"
-
-
-def _joined(cells, hidden, newline, left, right, gap=" ") -> str:
-    """Rows of cells as ``left + cells + right``, one per line, then the hidden-rows note."""
-    rows = [left + gap.join(row) + right for row in cells] + [_hidden(hidden)] * bool(hidden)
-    return newline.join(rows)
-
-
 class Trace:
     """Ordered :class:`Entry` objects, looked up by name: ``trace["dL/dW1"].array``.
 
@@ -284,117 +259,18 @@ class Trace:
     def __str__(self) -> str:
         return self.to_text()
 
-    def _rows(self, precision, samples):
-        """``(new section or None, entry, note, cells or None, hidden rows)`` per entry."""
-        if samples is not None and (isinstance(samples, bool) or samples < 1):
-            raise ValueError(f"samples must be a positive integer or None, got {samples!r}")
-        section = None
-        for e in self.entries:
-            note = e.formula
-            if e.reused_from:
-                where = self[e.reused_from].section if e.reused_from in self else ""
-                where = "the forward pass" if where == "forward" else where.split(": ")[-1]
-                note += f"  [reuses {e.reused_from}{' from ' + where if where else ''}]"
-            cells, hidden = (None, 0) if e.array is None else \
-                _cells(e.array, precision, samples, e.per_sample)
-            yield (e.section if e.section != section else None), e, note, cells, hidden
-            section = e.section
-
     def to_text(self, precision: int = 4, samples: int | None = None, width: int = 100) -> str:
         """Aligned plain text, no line longer than ``width``; each array under its name."""
-        nw = max(len(e.name) for e in self.entries)
-        sw = max(len(_shape(e)) for e in self.entries)
-        lines = textwrap.wrap(self.title, width)
-        for section, e, note, cells, hidden in self._rows(precision, samples):
-            if section:
-                lines += ["", section.upper()]
-            head = f"  {e.name:<{nw}}  {_shape(e):<{sw}}  "
-            scalar = cells is not None and e.array.ndim == 0
-            lines += textwrap.wrap(note + (f" = {cells[0][0].strip()}" if scalar else ""), width,
-                                   initial_indent=head, subsequent_indent=" " * len(head))
-            if cells is None or scalar:
-                continue
-            n_cols, cw = len(cells[0]), len(cells[0][0])
-            fit, more = n_cols, ""
-            if 4 + n_cols * (cw + 2) > width:  # "    [" + cells joined by 2 spaces + "]"
-                fit = max(1, (width - 20) // (cw + 2))  # leave room for "  ... +N cols"
-                more = f"  ... +{n_cols - fit} cols"
-            lines += ["    [" + "  ".join(row[:fit]) + "]" + more for row in cells]
-            lines += ["    " + _hidden(hidden)] if hidden else []
-        return "\n".join(lines)
+        return trace_format.to_text(self, precision, samples, width)
 
     def to_markdown(self, precision: int = 4, samples: int | None = None) -> str:
         """One Markdown table per section: name, shape, formula, value."""
-        out = [f"**{self.title}**"]
-        for section, e, note, cells, hidden in self._rows(precision, samples):
-            if section:
-                out += ["", f"#### {section}", "", "| name | shape | formula | value |",
-                        "|---|---|---|---|"]
-            value = "-" if cells is None else _joined(cells, hidden, "<br>", "`[", "]`")
-            note = note.replace("|", r"\|")
-            out.append(f"| `{e.name}` | {_shape(e)} | `{note}` | {value} |")
-        return "\n".join(out)
+        return trace_format.to_markdown(self, precision, samples)
 
     def to_latex(self, precision: int = 4, samples: int | None = None) -> str:
         """A LaTeX fragment (needs ``amsmath``): one ``align*`` per section, ``bmatrix`` arrays."""
-        n_cols = max((e.array.shape[-1] for e in self.entries
-                      if e.array is not None and e.array.ndim), default=1)
-        out = [f"% {self.title}", f"\\setcounter{{MaxMatrixCols}}{{{max(10, n_cols)}}}"]
-        for section, e, note, cells, hidden in self._rows(precision, samples):
-            if section:
-                out += [r"\end{align*}"] * (len(out) > 2) + [
-                    rf"\paragraph{{{_tex_escape(section.capitalize())}}}", r"\begin{align*}"]
-            value = r"\text{--}"
-            if cells is not None:
-                rows = [" & ".join(row) for row in cells] + [r"\vdots"] * bool(hidden)
-                value = rows[0] if e.array.ndim == 0 else \
-                    r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-                note += f" ({hidden} more rows hidden)" if hidden else ""
-            note = _tex_escape(note)
-            out.append(rf"{_tex_name(e.name)} &= {value} && \text{{\texttt{{{note}}}}} \\")
-        return "\n".join(out + [r"\end{align*}"])
+        return trace_format.to_latex(self, precision, samples)
 
     def _repr_html_(self, precision: int = 4, samples: int | None = 8) -> str:
         """An HTML table for notebooks (8 samples per array); every string is escaped."""
-        esc = html.escape
-        rows = [f"<caption>{esc(self.title)}</caption>",
-                "<tr><th>name</th><th>shape</th><th>formula</th><th>value</th></tr>"]
-        for section, e, note, cells, hidden in self._rows(precision, samples):
-            if section:
-                rows.append(f'<tr><th colspan="4">{esc(section)}</th></tr>')
-            value = "" if cells is None else _joined(cells, hidden, "\n", "[", "]", "  ")
-            rows.append(f"<tr><td>{esc(e.name)}</td><td>{esc(_shape(e))}</td><td>{esc(note)}</td>"
-                        f"<td><pre>{esc(value)}</pre></td></tr>")
-        return '<table class="brickprop-trace">\n' + "\n".join(rows) + "\n</table>"
-
-
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "^": r"\^{}",
-                "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}"}
-
-
-def _tex_escape(s: str) -> str:
-    return "".join(_TEX_SPECIAL.get(c, c) for c in s)
-
-
-def _tex_name(name: str) -> str:
-    """``dL/dW2`` -> ``\\frac{\\partial L}{\\partial W_{2}}``, ``W1_new`` -> ``W_{1}^{new}``."""
-    def symbol(s):
-        m = re.fullmatch(r"([A-Za-z]+?)(\d*)(?:_([a-z]+))?", s)
-        if m is None:
-            return rf"\text{{{_tex_escape(s)}}}"
-        base, k, tag = m.groups()
-        tag = rf"{'^' if k else '_'}{{\text{{{tag}}}}}" if tag else ""
-        return base + (f"_{{{k}}}" if k else "") + tag
-    if "/" in name:
-        top, bottom = name.split("/", 1)
-        return rf"\frac{{\partial {symbol(top[1:])}}}{{\partial {symbol(bottom[1:])}}}"
-    return symbol(name)
-
-
-def render(trace: Trace, fmt: str = "text", precision: int = 4,
-           samples: int | None = None) -> str:
-    """``trace`` as ``"text"``, ``"markdown"`` or ``"latex"``."""
-    renderers = {"text": trace.to_text, "markdown": trace.to_markdown, "latex": trace.to_latex}
-    if fmt not in renderers:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(renderers)}")
-    return renderers[fmt](precision=precision, samples=samples)
+        return trace_format.to_html(self, precision, samples)

@@ -96,7 +96,7 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
 
     from . import plots
     from ._files import atomic_write_text
-    from .config import describe as describe_config
+    from .runs import describe as describe_config
 
     written = []
 
@@ -107,7 +107,7 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
     atomic_write_text(path("config.toml"), cfg.to_toml())
     history.to_csv(path("metrics.csv"))
     save(run.net, path("model.npz"), extra={"config": cfg.to_toml()})
-    title = "\n".join(textwrap.wrap(describe_config(cfg), 110, break_on_hyphens=False))
+    title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110, break_on_hyphens=False))
     threshold = run.loss.threshold
     plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,
                       threshold=threshold)

@@ -6,24 +6,23 @@ for the network as it is now, ``animate`` over the snapshots of ``fit(...,
 snapshots=k)``.  Plots only read a ``History`` and evaluate a deep copy of the
 network, so the user's parameters and caches stay untouched.
 
-matplotlib is imported lazily.  Figures are built on the Agg canvas directly, not
-through pyplot: no display needed, the user's backend is left alone, and pyplot's
-list of open figures does not keep them alive.
+``diagnostics_figure`` and ``schedule_curve`` live in ``diagplots``, re-exported here.
+matplotlib is imported lazily; figures use the Agg canvas, not pyplot (see ``_figures``).
 """
 
 from __future__ import annotations
 
 import copy
-import os
-import re
 
 import numpy as np
 
-from ._files import atomic_path
+from ._figures import checked, loss_scale, mark_divergence, new_figure, save_animation, save_png
+from .diagplots import HEALTHY_RATIO, diagnostics_figure, schedule_curve
 from .train import accuracy, labels_of
 
-FIGSIZE = (13.0, 4.2)  # inches: three panels side by side
-DPI = 110
+__all__ = ["HEALTHY_RATIO", "animate", "decision_grid", "describe", "diagnostics_figure",
+           "schedule_curve", "three_panel"]
+
 CLASS_COLORS = ("#2166ac", "#b2182b")  # points: class 0 blue, class 1 red
 SHADE_COLORS = ("#a6cbe3", "#f7f7f7", "#f0a8a0")  # background: light blue, white, light red
 
@@ -118,8 +117,7 @@ def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.
     n_steps = int(panels.steps[-1]) + 1 if len(panels.steps) else 0
     panels.show(copy.deepcopy(net), len(panels.steps) - 1, n_steps, title)
     if path is not None:
-        with atomic_path(_checked(path), suffix=".png") as tmp:
-            panels.fig.savefig(tmp, format="png", dpi=DPI)
+        save_png(panels.fig, path)
     return panels.fig
 
 
@@ -151,15 +149,13 @@ def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
     int
         The number of frames written.
     """
-    from PIL import Image
-
     snapshots = history.snapshots
     if not snapshots:
         raise ValueError("the history has no parameter snapshots to animate; "
                          "train with fit(..., snapshots=40)")
     if not isinstance(fps, (int, float)) or not fps > 0:
         raise ValueError(f"fps must be a positive number, got {fps!r}")
-    path = _checked(path)
+    path = checked(path)
     shadow = copy.deepcopy(net)
     params = shadow.parameters()
     shapes = [p.data.shape for p in params]
@@ -169,41 +165,23 @@ def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
                              f" but the network's parameters {shapes}; is it the same network?")
 
     panels = _Panels(history, net, X, y, threshold, animated=True)
-    fig, canvas = panels.fig, panels.fig.canvas
-    fig.set_dpi(dpi)
-    shots = []  # (height, width, 3) uint8 per frame
-    for i, (step, arrays) in enumerate(snapshots):
-        for p, a in zip(params, arrays):
-            p.data[...] = a
-        row = min(int(np.searchsorted(panels.steps, step)), len(panels.steps) - 1)
-        panels.show(shadow, row, step)
-        if i == 0:  # lay out with the first frame's text, draw the still parts, then freeze
-            canvas.draw()
-            fig.set_layout_engine("none")
-            background = canvas.copy_from_bbox(fig.bbox)
-        canvas.restore_region(background)
-        for artist in panels.moving():
-            fig.draw_artist(artist)
-        shots.append(np.asarray(canvas.buffer_rgba())[..., :3].copy())
-    # One palette (from the first and last frames) and no dithering: the still parts
-    # stay identical from frame to frame, so the GIF compresses well.
-    palette = Image.fromarray(np.concatenate([shots[0], shots[-1]])).quantize(
-        256, method=Image.Quantize.MEDIANCUT)
-    frames = [Image.fromarray(a).quantize(palette=palette, dither=Image.Dither.NONE)
-              for a in shots]
-    with atomic_path(path, suffix=".gif") as tmp:
-        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
-                       duration=round(1000 / fps), loop=0)
-    return len(frames)
+    panels.fig.set_dpi(dpi)
+
+    def frames():  # sets the panels to each snapshot in turn
+        for step, arrays in snapshots:
+            for p, a in zip(params, arrays):
+                p.data[...] = a
+            row = min(int(np.searchsorted(panels.steps, step)), len(panels.steps) - 1)
+            yield panels.show(shadow, row, step)
+
+    return save_animation(panels.fig, frames(), panels.moving, path, fps)
 
 
 class _Panels:
     """The three axes of one figure, and the artists that change from frame to frame."""
 
     def __init__(self, history, net, X, y, threshold, animated):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.colors import LinearSegmentedColormap, ListedColormap
-        from matplotlib.figure import Figure
 
         self.X, y = np.asarray(X), np.asarray(y)
         self.labels = labels_of(y) if y.ndim == 2 else y.astype(np.intp)  # (n_samples,)
@@ -213,20 +191,14 @@ class _Panels:
         self.threshold, self.arch, self.animated = threshold, describe(net), animated
         self.steps = history["step"].astype(np.int64)
         self.acc, self.loss = history["accuracy"], history["loss"]
-        self.fig = fig = Figure(figsize=FIGSIZE, layout="constrained")
-        FigureCanvasAgg(fig)
+        self.fig = fig = new_figure()
         self.ax_acc, ax_map, ax_loss = fig.subplots(1, 3)
         ax_loss.sharex(self.ax_acc)
         self.title = fig.suptitle("", fontsize="x-large", animated=animated)
-        # Animated: the whole curve faint, the part up to the frame's step strong, a dot on it.
-        faint = dict(alpha=0.25) if animated else dict(visible=False)
         moving = dict(animated=animated)
 
         ax = self.ax_acc
-        ax.plot(self.steps, self.acc, color="C0", **faint)
-        (self.acc_line,) = ax.plot(self.steps, self.acc, color="C0", lw=1.6, label="training",
-                                   **moving)
-        (self.acc_dot,) = ax.plot([], [], "o", color="C0", ms=6, **moving)
+        self.acc_line, self.acc_dot = self._growing(ax, self.acc, "C0", "training")
         has_val = "val_loss" in history.columns
         _validation_curve(ax, history, "val_accuracy")
         ax.set(title="Accuracy" if has_val else "Training accuracy", xlabel="step",
@@ -238,20 +210,11 @@ class _Panels:
         ax = ax_loss
         data_loss = history["data_loss"]
         ax.plot(self.steps, data_loss, color="C3", lw=1, alpha=0.45, label="data loss")
-        ax.plot(self.steps, self.loss, color="C1", **faint)
-        (self.loss_line,) = ax.plot(self.steps, self.loss, color="C1", lw=1.6,
-                                    label="loss (data + penalty)", **moving)
-        (self.loss_dot,) = ax.plot([], [], "o", color="C1", ms=6, **moving)
+        self.loss_line, self.loss_dot = self._growing(ax, self.loss, "C1", "loss (data + penalty)")
         _validation_curve(ax, history, "val_loss")
         ax.set(title="Loss", xlabel="step", ylabel="loss")
-        _loss_scale(ax, np.concatenate([self.loss, data_loss]))
-        bad = ~np.isfinite(self.loss)
-        if bad.any():  # mark where training blew up
-            k = int(np.argmax(bad))
-            ax.axvline(self.steps[k], color="0.4", ls=":", lw=1)
-            ax.text(self.steps[k], 0.5, f"loss = {self.loss[k]} at step {self.steps[k]} ",
-                    rotation=90, ha="right", va="center", fontsize="small", color="0.3",
-                    transform=ax.get_xaxis_transform())
+        loss_scale(ax, np.concatenate([self.loss, data_loss]))
+        mark_divergence(ax, self.steps, self.loss)
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize="small", frameon=False)
 
@@ -282,6 +245,15 @@ class _Panels:
         self.note = ax_map.text(0.5, 0.97, "", ha="center", va="top", color="0.2",
                                 transform=ax_map.transAxes, zorder=4, **moving)
         ax_map.set(xlabel="$x_1$", ylabel="$x_2$")
+
+    def _growing(self, ax, values, color, label):
+        """Plot ``values``; return the strong line and its end dot, which ``show`` moves."""
+        # Animated: the whole curve faint, the part up to the frame's step strong, a dot on it.
+        moving = dict(animated=self.animated)
+        ax.plot(self.steps, values, color=color, alpha=0.25, visible=self.animated)
+        (line,) = ax.plot(self.steps, values, color=color, lw=1.6, label=label, **moving)
+        (dot,) = ax.plot([], [], "o", color=color, ms=6, **moving)
+        return line, dot
 
     def show(self, net, row, step, title=None):
         """Set the artists to ``net``'s boundary and the curves up to history row ``row``."""
@@ -323,182 +295,5 @@ def describe(net) -> str:
     return f"{'-'.join(map(str, sizes))} {'/'.join(acts)}".strip() or type(net).__name__
 
 
-def _loss_scale(ax, values) -> None:
-    """Log y axis when every finite value is positive; decimal tick labels within 2 decades."""
-    from matplotlib.ticker import LogFormatterSciNotation
-
-    values = values[np.isfinite(values)]
-    if not values.size or values.min() <= 0:
-        return
-    ax.set_yscale("log")
-    # Explicit limits, capped: near 1e308 autoscale's margin and the ticks overflow to inf.
-    lo, hi = values.min(), min(values.max(), 1e200)
-    margin = max((hi / lo) ** 0.05, 1.1)
-    ax.set_ylim(lo / margin, hi * margin)
-    if hi / lo < 100:
-
-        class Decimal(LogFormatterSciNotation):  # "0.2" rather than "2 x 10^-1"
-            def __call__(self, x, pos=None):
-                return f"{x:g}" if super().__call__(x, pos) else ""
-
-        ax.yaxis.set_major_formatter(Decimal())
-        ax.yaxis.set_minor_formatter(Decimal(labelOnlyBase=False))
-
-
 def _dtype(net):
     return getattr(net, "dtype", None) or np.float64
-
-
-def _checked(path) -> str:
-    """``path`` as a string, after checking that its folder exists."""
-    path = os.fspath(path)
-    folder = os.path.dirname(path) or "."
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot write {path!r}: the folder {folder!r} does not exist")
-    return path
-
-
-def schedule_curve(rates, path=None, title="learning rate"):
-    """Draw a learning-rate curve ``rates`` (steps,) over steps; save a PNG when ``path``."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    rates = np.asarray(rates, dtype=float)
-    fig = Figure(figsize=(7, 3.6), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    ax.plot(np.arange(rates.size), rates, color="C0", lw=1.8)
-    ax.set(title=title, xlabel="step", ylabel="learning rate", ylim=(0, rates.max() * 1.05))
-    ax.grid(alpha=0.3)
-    if path is not None:
-        with atomic_path(_checked(path), suffix=".png") as tmp:
-            fig.savefig(tmp, dpi=110, format="png")
-    return fig
-
-
-_DIAGNOSTIC = re.compile(r"^(grad_norm|weight_norm|update_ratio|saturated|dead|max_activation)"
-                         r"_(\d+)$")
-HEALTHY_RATIO = (3e-4, 3e-3)  # the rule-of-thumb band around an update/weight ratio of 1e-3
-
-
-def diagnostics_figure(history, path=None, title=None):
-    """Per-layer health of a run: gradient norms, update/weight ratios, saturated and dead units.
-
-    Left, the gradient norm of each layer over steps (log scale): norms that shrink
-    layer by layer toward the input are vanishing gradients, norms that climb
-    step by step are exploding ones.  Middle, ``||W_after - W_before|| / ||W_before||``
-    per layer against a faint band around 1e-3.  Right, the share of saturated
-    sigmoid/tanh units (solid) and of dead ReLUs (dashed) after each layer.
-
-    Parameters
-    ----------
-    history : History
-        Read for ``step``, ``loss`` and, for each layer (the index ``k`` of a
-        ``Linear`` brick), ``grad_norm_<k>``, ``update_ratio_<k>``, ``saturated_<k>``
-        and ``dead_<k>``, whichever exist.  NaN rows (statistics measured every few
-        steps) are skipped; inf and NaN from a diverged run are masked, and the
-        first non-finite loss is marked in the left panel.  A panel with nothing
-        to draw says so.
-    path : str or PathLike, optional
-        Where to save a PNG, atomically: a failed save leaves an old file intact.
-    title : str, optional
-        Figure title; by default like ``"Per-layer diagnostics · 2 layers · 3000 steps"``.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from matplotlib import colormaps
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
-    steps = history["step"]
-    layers = sorted({int(m[2]) for m in map(_DIAGNOSTIC.match, history.columns) if m})
-    # Input layer dark, output layer light: vanishing gradients read as a colour ramp.
-    colors = colormaps["viridis"](np.linspace(0, 0.85, max(len(layers), 2)))
-    fig = Figure(figsize=FIGSIZE, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax_grad, ax_ratio, ax_units = fig.subplots(1, 3, sharex=True)
-    n_steps = int(steps[-1]) + 1 if len(steps) else 0
-    if len(steps) > 1:  # the whole run, also the steps after a blow-up where nothing is finite
-        pad = 0.03 * (steps[-1] - steps[0])
-        ax_grad.set_xlim(steps[0] - pad, steps[-1] + pad)
-    fig.suptitle(title or f"Per-layer diagnostics · {len(layers)} layer"
-                 f"{'s' * (len(layers) != 1)} · {n_steps} step{'s' * (n_steps != 1)}",
-                 fontsize="x-large")
-
-    def curve(ax, name, k, positive=False, **style):
-        """Plot ``<name>_<k>`` through its finite points; return those values."""
-        values = history[f"{name}_{k}"] if f"{name}_{k}" in history.columns else steps[:0]
-        at = np.isfinite(values) & (values > 0 if positive else True)
-        if at.any():  # a marker on each point when they are few and far apart
-            count = np.count_nonzero(at)
-            sparse = count == 1 or count <= min(25, 0.2 * len(values))
-            ax.plot(steps[at], values[at], color=colors[layers.index(k)],
-                    marker="o" if sparse else None, ms=3, **style)
-        return values[at]
-
-    def recorded(*names) -> bool:
-        return any(f"{name}_{k}" in history.columns for name in names for k in layers)
-
-    not_finite = "every value is NaN or inf"
-    later = "fit records them every diagnose_every steps"
-
-    ax = ax_grad
-    ax.set(title="Gradient norm per layer", xlabel="step", ylabel="‖∂L/∂W, ∂L/∂b‖")
-    shown = [curve(ax, "grad_norm", k, positive=True, lw=1.4, label=f"layer {i} (brick {k})")
-             for i, k in enumerate(layers, 1)]
-    if _scale_or_note(ax, shown, "No gradient norms to draw:\n" +
-                      (not_finite if recorded("grad_norm") else "no grad_norm_<k> columns")):
-        ax.legend(loc="best", fontsize="small", ncol=1 + (len(layers) > 4), framealpha=0.85,
-                  edgecolor="none")
-    if "loss" in history.columns and not np.isfinite(history["loss"]).all():
-        i = int(np.argmax(~np.isfinite(history["loss"])))  # mark where training blew up
-        ax.axvline(steps[i], color="0.4", ls=":", lw=1, gid="diverged")
-        ax.text(steps[i], 0.5, f"loss = {history['loss'][i]} at step {int(steps[i])} ",
-                rotation=90, ha="right", va="center", fontsize="small", color="0.3",
-                transform=ax.get_xaxis_transform(),
-                bbox=dict(facecolor="white", alpha=0.7, edgecolor="none", pad=1))
-
-    ax = ax_ratio
-    ax.set(title="Update / weight ratio per layer", xlabel="step",
-           ylabel="‖W after − W before‖ / ‖W before‖")
-    shown = [curve(ax, "update_ratio", k, positive=True, lw=1.4) for k in layers]
-    if _scale_or_note(ax, shown, "No update ratios to draw:\n" +
-                      (not_finite if recorded("update_ratio") else later),
-                      also=np.array(HEALTHY_RATIO)):
-        ax.axhspan(*HEALTHY_RATIO, color="C2", alpha=0.12, lw=0, zorder=0,
-                   label="≈ 1e-3, a rule of thumb")
-        ax.axhline(1e-3, color="C2", alpha=0.6, lw=0.8, ls="--", zorder=0, gid="reference")
-        ax.legend(loc="best", fontsize="small", framealpha=0.85, edgecolor="none")
-
-    ax = ax_units
-    ax.set(title="Saturated and dead units", xlabel="step", ylabel="share of units")
-    saturated = [curve(ax, "saturated", k, lw=1.4) for k in layers]
-    dead = [curve(ax, "dead", k, lw=1.4, ls="--") for k in layers]
-    if _scale_or_note(ax, saturated + dead, "No saturated or dead units to draw:\n" + (
-            "no sigmoid, tanh or ReLU after these layers,\nor " + not_finite
-            if recorded("saturated", "dead") else later), log=False):
-        ax.set_ylim(-0.02, 1.02)
-        kinds = [Line2D([], [], color="0.3", lw=1.4, ls=ls, label=label)
-                 for values, ls, label in ((saturated, "-", "saturated (sigmoid/tanh)"),
-                                           (dead, "--", "dead (ReLU)")) if any(map(len, values))]
-        ax.legend(handles=kinds, loc="best", fontsize="small", frameon=False)
-
-    if path is not None:
-        with atomic_path(_checked(path), suffix=".png") as tmp:
-            fig.savefig(tmp, format="png", dpi=DPI)
-    return fig
-
-
-def _scale_or_note(ax, shown, note, log=True, also=None) -> bool:
-    """Grid and log-scale ``ax`` to the values ``shown`` (and ``also``); with none, a ``note``."""
-    if not any(map(len, shown)):
-        ax.text(0.5, 0.5, note, ha="center", va="center", color="0.35", transform=ax.transAxes)
-        ax.set(yticks=[], ylabel="")
-        return False
-    if log:
-        _loss_scale(ax, np.concatenate([*shown, [] if also is None else also]))
-    ax.grid(alpha=0.3)
-    return True

@@ -71,6 +71,12 @@ def labels_of(Y) -> np.ndarray:
     return Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.intp)
 
 
+def r2(pred, Y) -> float:
+    """Coefficient of determination ``1 - SS_res / SS_tot`` over all outputs."""
+    total = float(np.sum((Y - Y.mean(axis=0)) ** 2))
+    return 1.0 - float(np.sum((pred - Y) ** 2)) / total if total > 0 else math.nan
+
+
 def accuracy(pred, labels, threshold: float = 0.5) -> float:
     """Share of rows whose predicted class equals ``labels``."""
     guess = pred.argmax(axis=1) if pred.shape[1] > 1 else pred[:, 0] > threshold
@@ -188,7 +194,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         snapshots: int = 0, progress=None, clip_norm: float | None = None,
         clip_value: float | None = None, validation=None, patience: int | None = None,
         min_delta: float = 0.0, drop_last: bool = False, diagnose_every: int = 0,
-        on_diverge: str = "stop", diverge_factor: float = 1e3, shuffle: bool = True) -> History:
+        on_diverge: str = "stop", diverge_factor: float = 1e3, shuffle: bool = True,
+        metric: str = "accuracy") -> History:
     """Train ``net`` on ``(X, Y)`` for up to ``steps`` updates and return the ``History``.
 
     Parameters
@@ -223,6 +230,9 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         start: stop (``history.meta["diverged"]`` says why and what to try), or
         restore the weights from before the step and halve the learning rate (at most
         10 times), or carry on.  A non-finite update is never applied.
+    metric : "accuracy" or "r2"
+        What the ``metric`` column records per step: classification accuracy, or the
+        coefficient of determination for regression targets.
     shuffle : bool
         False: every step trains on the first ``batch_size`` samples (the bug zoo's
         ``no-shuffle``, the mistake of the article's script).
@@ -249,6 +259,9 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         if validation is None:
             raise ValueError("early stopping (patience) needs validation data; "
                              "pass validation=(X_val, Y_val) or a validation split")
+    if metric not in ("accuracy", "r2"):
+        raise ValueError(f"metric must be 'accuracy' or 'r2', got {metric!r}")
+    classify = metric == "accuracy"
     if on_diverge not in ("stop", "rollback", "ignore"):
         raise ValueError(f"on_diverge must be 'stop', 'rollback' or 'ignore', got {on_diverge!r}")
     check_int("diagnose_every", diagnose_every)
@@ -260,15 +273,15 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     layer_ids = [k for k, _ in net.layers()]
     layer_params = [[index[id(p)] for p in brick.parameters()] for _, brick in net.layers()]
     weights = [brick.parameters()[0] for _, brick in net.layers()]
-    columns = ["step", "loss", "data_loss", "penalty", "accuracy", "lr",
+    columns = ["step", "loss", "data_loss", "penalty", metric, "lr",
                *(f"grad_norm_{k}" for k in layer_ids)]
     clipping = clip_norm is not None or clip_value is not None
-    columns += ["grad_norm"] * clipping + ["val_loss", "val_accuracy"] * (validation is not None)
+    columns += ["grad_norm"] * clipping + ["val_loss", f"val_{metric}"] * (validation is not None)
     diag_columns = diagnose.columns(net) if diagnose_every else []
     columns += diag_columns
     history = History(columns, steps)
-    labels = labels_of(Y)
-    val_labels = labels_of(Y_val) if validation is not None else None
+    labels = labels_of(Y) if classify else np.zeros(n, dtype=np.intp)
+    val_labels = labels_of(Y_val) if validation is not None and classify else None
     snap_at = set(np.linspace(0, steps, snapshots).round().astype(int)) if snapshots else set()
     batches = _Batches(n, batch_size, drop_last, seed) if shuffle else \
         SameFirstBatch(n, batch_size)
@@ -292,7 +305,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
             diagnosing = diagnose_every and step % diagnose_every == 0
             good.save()
             s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
-            acc = accuracy(s.pred, lb, loss.threshold)
+            acc = accuracy(s.pred, lb, loss.threshold) if classify else r2(s.pred, yb)
             norms = [math.sqrt(sum(s.grad_sq[i] for i in ids)) for ids in layer_params]
             history.record((step, s.data_loss + s.penalty, s.data_loss, s.penalty, acc, lr,
                             *norms, *[s.grad_norm] * clipping,
@@ -327,7 +340,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                 val_pred = net.forward(X_val)
                 monitored = loss.forward(val_pred, Y_val)
                 history.put("val_loss", monitored)
-                history.put("val_accuracy", accuracy(val_pred, val_labels, loss.threshold))
+                history.put(f"val_{metric}", accuracy(val_pred, val_labels, loss.threshold)
+                            if classify else r2(val_pred, Y_val))
             if observe is not None:
                 observe(monitored)
             if stopper is not None and stopper.should_stop(monitored, step):

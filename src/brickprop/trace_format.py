@@ -1,0 +1,166 @@
+"""The four renderings of a ``Trace``: plain text, Markdown, LaTeX and HTML.
+
+Each walks the same rows (section, entry, note, equal-width number strings) and
+lays them out for its medium; ``render`` picks one by name.  ``Trace.to_text``,
+``to_markdown``, ``to_latex`` and ``_repr_html_`` delegate here, so ``explain``
+keeps only the recording and the trace's data.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .explain import Entry, Trace
+
+
+def _cells(a, precision, samples, per_sample):
+    """Rows of equal-width number strings, and how many rows (samples) were left out."""
+    a = np.atleast_2d(np.asarray(a, dtype=float))
+    hidden = a.shape[0] - samples if per_sample and samples and a.shape[0] > samples else 0
+    a = a[:a.shape[0] - hidden]
+    finite = np.abs(a[np.isfinite(a)])
+    small = finite[finite > 0]
+    sci = finite.size and (finite.max() >= 1e5 or (small.size and small.min() < 10.0 ** -precision))
+    strings = [[f"{v:.{precision}{'e' if sci else 'f'}}" for v in row] for row in a]
+    w = max(len(c) for row in strings for c in row)
+    return [[c.rjust(w) for c in row] for row in strings], hidden
+
+
+def _shape(e: Entry) -> str:
+    return "-" if e.shape is None else str(e.shape)
+
+
+def _hidden(n: int) -> str:
+    return f"... {n} more row{'s' if n != 1 else ''} (samples) hidden"
+
+
+def _joined(cells, hidden, newline, left, right, gap=" ") -> str:
+    """Rows of cells as ``left + cells + right``, one per line, then the hidden-rows note."""
+    rows = [left + gap.join(row) + right for row in cells] + [_hidden(hidden)] * bool(hidden)
+    return newline.join(rows)
+
+
+def _rows(trace: Trace, precision, samples):
+    """``(new section or None, entry, note, cells or None, hidden rows)`` per entry."""
+    if samples is not None and (isinstance(samples, bool) or samples < 1):
+        raise ValueError(f"samples must be a positive integer or None, got {samples!r}")
+    section = None
+    for e in trace.entries:
+        note = e.formula
+        if e.reused_from:
+            where = trace[e.reused_from].section if e.reused_from in trace else ""
+            where = "the forward pass" if where == "forward" else where.split(": ")[-1]
+            note += f"  [reuses {e.reused_from}{' from ' + where if where else ''}]"
+        cells, hidden = (None, 0) if e.array is None else \
+            _cells(e.array, precision, samples, e.per_sample)
+        yield (e.section if e.section != section else None), e, note, cells, hidden
+        section = e.section
+
+
+def to_text(trace: Trace, precision: int = 4, samples: int | None = None, width: int = 100) -> str:
+    """Aligned plain text, no line longer than ``width``; each array under its name."""
+    nw = max(len(e.name) for e in trace.entries)
+    sw = max(len(_shape(e)) for e in trace.entries)
+    lines = textwrap.wrap(trace.title, width)
+    for section, e, note, cells, hidden in _rows(trace, precision, samples):
+        if section:
+            lines += ["", section.upper()]
+        head = f"  {e.name:<{nw}}  {_shape(e):<{sw}}  "
+        scalar = cells is not None and e.array.ndim == 0
+        lines += textwrap.wrap(note + (f" = {cells[0][0].strip()}" if scalar else ""), width,
+                               initial_indent=head, subsequent_indent=" " * len(head))
+        if cells is None or scalar:
+            continue
+        n_cols, cw = len(cells[0]), len(cells[0][0])
+        fit, more = n_cols, ""
+        if 4 + n_cols * (cw + 2) > width:  # "    [" + cells joined by 2 spaces + "]"
+            fit = max(1, (width - 20) // (cw + 2))  # leave room for "  ... +N cols"
+            more = f"  ... +{n_cols - fit} cols"
+        lines += ["    [" + "  ".join(row[:fit]) + "]" + more for row in cells]
+        lines += ["    " + _hidden(hidden)] if hidden else []
+    return "\n".join(lines)
+
+
+def to_markdown(trace: Trace, precision: int = 4, samples: int | None = None) -> str:
+    """One Markdown table per section: name, shape, formula, value."""
+    out = [f"**{trace.title}**"]
+    for section, e, note, cells, hidden in _rows(trace, precision, samples):
+        if section:
+            out += ["", f"#### {section}", "", "| name | shape | formula | value |",
+                    "|---|---|---|---|"]
+        value = "-" if cells is None else _joined(cells, hidden, "<br>", "`[", "]`")
+        note = note.replace("|", r"\|")
+        out.append(f"| `{e.name}` | {_shape(e)} | `{note}` | {value} |")
+    return "\n".join(out)
+
+
+def to_latex(trace: Trace, precision: int = 4, samples: int | None = None) -> str:
+    """A LaTeX fragment (needs ``amsmath``): one ``align*`` per section, ``bmatrix`` arrays."""
+    n_cols = max((e.array.shape[-1] for e in trace.entries
+                  if e.array is not None and e.array.ndim), default=1)
+    out = [f"% {trace.title}", f"\\setcounter{{MaxMatrixCols}}{{{max(10, n_cols)}}}"]
+    for section, e, note, cells, hidden in _rows(trace, precision, samples):
+        if section:
+            out += [r"\end{align*}"] * (len(out) > 2) + [
+                rf"\paragraph{{{_tex_escape(section.capitalize())}}}", r"\begin{align*}"]
+        value = r"\text{--}"
+        if cells is not None:
+            rows = [" & ".join(row) for row in cells] + [r"\vdots"] * bool(hidden)
+            value = rows[0] if e.array.ndim == 0 else \
+                r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+            note += f" ({hidden} more rows hidden)" if hidden else ""
+        note = _tex_escape(note)
+        out.append(rf"{_tex_name(e.name)} &= {value} && \text{{\texttt{{{note}}}}} \\")
+    return "\n".join(out + [r"\end{align*}"])
+
+
+def to_html(trace: Trace, precision: int = 4, samples: int | None = 8) -> str:
+    """An HTML table for notebooks (8 samples per array); every string is escaped."""
+    esc = html.escape
+    rows = [f"<caption>{esc(trace.title)}</caption>",
+            "<tr><th>name</th><th>shape</th><th>formula</th><th>value</th></tr>"]
+    for section, e, note, cells, hidden in _rows(trace, precision, samples):
+        if section:
+            rows.append(f'<tr><th colspan="4">{esc(section)}</th></tr>')
+        value = "" if cells is None else _joined(cells, hidden, "\n", "[", "]", "  ")
+        rows.append(f"<tr><td>{esc(e.name)}</td><td>{esc(_shape(e))}</td><td>{esc(note)}</td>"
+                    f"<td><pre>{esc(value)}</pre></td></tr>")
+    return '<table class="brickprop-trace">\n' + "\n".join(rows) + "\n</table>"
+
+
+def render(trace: Trace, fmt: str = "text", precision: int = 4,
+           samples: int | None = None) -> str:
+    """``trace`` as ``"text"``, ``"markdown"`` or ``"latex"``."""
+    renderers = {"text": to_text, "markdown": to_markdown, "latex": to_latex}
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(renderers)}")
+    return renderers[fmt](trace, precision=precision, samples=samples)
+
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "^": r"\^{}",
+                "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}"}
+
+
+def _tex_escape(s: str) -> str:
+    return "".join(_TEX_SPECIAL.get(c, c) for c in s)
+
+
+def _tex_name(name: str) -> str:
+    """``dL/dW2`` -> ``\\frac{\\partial L}{\\partial W_{2}}``, ``W1_new`` -> ``W_{1}^{new}``."""
+    def symbol(s):
+        m = re.fullmatch(r"([A-Za-z]+?)(\d*)(?:_([a-z]+))?", s)
+        if m is None:
+            return rf"\text{{{_tex_escape(s)}}}"
+        base, k, tag = m.groups()
+        tag = rf"{'^' if k else '_'}{{\text{{{tag}}}}}" if tag else ""
+        return base + (f"_{{{k}}}" if k else "") + tag
+    if "/" in name:
+        top, bottom = name.split("/", 1)
+        return rf"\frac{{\partial {symbol(top[1:])}}}{{\partial {symbol(bottom[1:])}}}"
+    return symbol(name)
