@@ -19,6 +19,15 @@ class UsageError(Exception):
     """A problem with what the user asked for; printed as one line, exit code 2."""
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default only when it has one (flags left unset defer to the config)."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of usage + message
         raise UsageError(f"{message} (see '{self.prog} --help')")
@@ -30,7 +39,7 @@ def _train_parser(sub):
         description="Train a network (default: the article's 2-3-2 sigmoid network on XOR) "
                     "and write a run folder with config.toml, metrics.csv, model.npz, "
                     "figure.png, animation.gif and summary.txt. Flags override the config.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_HelpFormatter)
     p.add_argument("config", nargs="?", help="TOML run config, e.g. runs/X/config.toml "
                    "to replay a run (default: the article's XOR run)")
     p.add_argument("--hidden", type=int, nargs="+", metavar="N",
@@ -193,7 +202,7 @@ def _schedule_parser(sub):
         "schedule", help="show a learning-rate schedule over steps",
         description="Print (and with --out, draw) the learning rate a schedule gives at "
                     "each step, with the same options as 'brickprop train'.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_HelpFormatter)
     p.add_argument("name", help="constant, step, multistep, exponential, inverse_time, "
                    "cosine, onecycle or plateau")
     p.add_argument("--lr", type=float, default=0.1, help="base (or peak) learning rate")
@@ -274,7 +283,7 @@ def _explain_parser(sub):
         "explain", help="trace one training iteration, number by number",
         description="Print one training iteration in the order of the chain rule: forward "
                     "pass, loss, every factor of the backward pass and the updated weights.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_HelpFormatter)
     p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
                    "(default: the article's XOR network)")
     p.add_argument("--samples", type=int, default=1,
@@ -313,7 +322,7 @@ def _gradcheck_parser(sub):
                     "input), the loss's and the regularizer's with central finite "
                     "differences, and name the brick that is wrong. Exit code 1 when a "
                     "check fails.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_HelpFormatter)
     p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
                    "(default: the article's XOR network)")
     p.add_argument("--bug", dest="bugs", action="append", metavar="NAME",
@@ -369,6 +378,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("brickprop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `brickprop explain | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
