@@ -352,6 +352,7 @@ def cmd_gradcheck(args) -> int:
 
 def make_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .predict_cli import predict_parser
 
     parser = _Parser(prog="brickprop", description="See backpropagation, one brick at a time.")
     parser.add_argument("--version", action="version", version=f"brickprop {__version__}")
@@ -360,6 +361,7 @@ def make_parser() -> argparse.ArgumentParser:
     _explain_parser(sub)
     _schedule_parser(sub)
     _gradcheck_parser(sub)
+    predict_parser(sub)
     return parser
 
 
