@@ -123,6 +123,10 @@ def read_features(path, model: Model):
                              f"model or appears twice; its features are "
                              f"{', '.join(map(repr, features))}")
         names, data = first, rows[1:]
+    elif words and any(c in features or c == target for c in first):  # a header lacking one
+        missing = [f for f in features if f not in first]
+        raise ValueError(f"{path}: the header has no column {missing[0]!r}; the model needs "
+                         f"the features {', '.join(map(repr, features))}")
     else:  # no header: the features in training order, or all the training file's columns
         with_target = len(first) == len(features) + 1
         if len(first) not in (len(features), len(features) + 1):
