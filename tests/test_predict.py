@@ -295,3 +295,28 @@ def test_digits_csv_through_brick_classifier_reach_95_percent(digits_csv):
         hidden_layer_sizes=(32,), batch_size=64, max_iter=30, random_state=0))
     model.fit(X_train, y_train)
     assert model.score(X_test, y_test) >= 0.95
+
+
+def test_dataset_flag_replaces_the_data_file_of_a_config(blobs_csv, tmp_path):
+    path, _, _ = blobs_csv
+    config = tmp_path / "c.toml"
+    config.write_text(f'data = "{path}"\ntarget = "kind"\nloss = "cross-entropy"\n')
+    out = tmp_path / "run"
+    assert main(["train", str(config), "--dataset", "moons", *QUICK, "--out", str(out)]) == 0
+    text = (out / "config.toml").read_text()
+    assert 'dataset = "moons"' in text and 'data = ""' in text and 'target = ""' in text
+
+
+def test_proba_of_a_single_logit_gives_both_classes(tmp_path):
+    X, y = bp.datasets.moons(120, seed=0)
+    path = write_csv(tmp_path / "moons.csv", ["u", "v", "side"], X,
+                     np.array(["up", "down"])[y])
+    cfg, run = trained(path, loss="binary-cross-entropy", target="side")
+    assert run.net.forward(run.X).shape == (120, 1)
+    save(run.net, tmp_path / "m.npz", preprocessing=preprocessing(cfg, run))
+    model = Model.load(tmp_path / "m.npz")
+    p = model.predict_proba(X)  # (120, 2): classes in sorted order, "down" then "up"
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    z = run.net.forward(run.X)[:, 0]
+    np.testing.assert_allclose(p[:, 1], 1 / (1 + np.exp(-z)), rtol=1e-12, atol=1e-15)
+    assert list(model.predict(X)) == [["down", "up"][int(k)] for k in (z > 0)]
