@@ -22,6 +22,12 @@ RUNS = {
     "xor-2-3-2.png": [],                     # the default: the article's network
     "xor-2-50-2.png": ["--hidden", "50"],
     "article-explosion.png": [str(ROOT / "experiments" / "article-explosion.toml")],
+    "spiral-3-classes.png": ["--dataset", "spiral", "--loss", "cross-entropy", "--hidden", "32",
+                             "--activation", "tanh", "--init", "glorot", "--optimizer", "adam",
+                             "--lr", "0.02", "--steps", "3000"],
+    "sine-regression.png": ["--dataset", "sine", "--hidden", "16", "--activation", "tanh",
+                            "--init", "glorot", "--optimizer", "adam", "--lr", "0.02",
+                            "--steps", "2000"],
 }
 DIAGNOSTICS = {"article-explosion-diagnostics.png": "article-explosion.png"}
 
@@ -40,7 +46,11 @@ def make(name: str, args: list[str]) -> None:
                 print(f"wrote {FIGURES / diag}")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python scripts/make_figures.py [NAME.png ...]: all or some
     FIGURES.mkdir(parents=True, exist_ok=True)
+    unknown = sorted(set(sys.argv[1:]) - set(RUNS))
+    if unknown:
+        sys.exit(f"unknown figure {unknown[0]!r}; choose from {', '.join(RUNS)}")
     for figure, flags in RUNS.items():
-        make(figure, flags)
+        if figure in sys.argv[1:] or not sys.argv[1:]:
+            make(figure, flags)

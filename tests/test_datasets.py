@@ -260,8 +260,8 @@ def test_from_csv_with_header_and_string_labels(tmp_path):
     np.testing.assert_allclose(X, [[0.5, 1], [0.1, 2], [3, -0.4]], rtol=0, atol=0)
     assert X.dtype == np.float64
     np.testing.assert_array_equal(y, [1, 0, 1])
-    assert info == {"features": ["x1", "x2"], "target": "species", "classes": ["cat", "dog"],
-                    "task": "classification"}
+    assert info == {"features": ["x1", "x2"], "target": "species", "target_index": 2,
+                    "classes": ["cat", "dog"], "task": "classification"}
 
 
 def test_from_csv_target_in_the_middle_by_name_or_index(tmp_path):
@@ -270,6 +270,7 @@ def test_from_csv_target_in_the_middle_by_name_or_index(tmp_path):
         X, y, info = from_csv(str(path), target)
         np.testing.assert_allclose(X, [[1, 2], [3, 4]], rtol=0, atol=0)
         assert info["features"] == ["a", "b"] and info["target"] == "label"
+        assert info["target_index"] == 1
         np.testing.assert_array_equal(y, [1, 0])
 
 
@@ -294,8 +295,8 @@ def test_from_csv_without_header_and_string_labels(tmp_path):
 def test_from_csv_regression_target(tmp_path):
     path = write(tmp_path, "x,price\n1,0.5\n2,1.5\n3,2\n")
     X, y, info = from_csv(path, "price")
-    assert info == {"features": ["x"], "target": "price", "classes": None,
-                    "task": "regression"}
+    assert info == {"features": ["x"], "target": "price", "target_index": 1,
+                    "classes": None, "task": "regression"}
     assert y.dtype == np.float64
     np.testing.assert_allclose(y, [0.5, 1.5, 2.0], rtol=0, atol=0)
     np.testing.assert_allclose(X, [[1], [2], [3]], rtol=0, atol=0)

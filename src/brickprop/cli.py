@@ -42,6 +42,14 @@ def _train_parser(sub):
         formatter_class=_HelpFormatter)
     p.add_argument("config", nargs="?", help="TOML run config, e.g. runs/X/config.toml "
                    "to replay a run (default: the article's XOR run)")
+    p.add_argument("--dataset", help="generated data: xor, circles, moons, spiral, gaussian "
+                   "(classes) or sine, surface (regression; use --loss mse)")
+    p.add_argument("--n-samples", type=int, help="points to generate")
+    p.add_argument("--data", metavar="FILE.csv", help="train on a CSV file instead: numeric "
+                   "features, an optional header row; features are standardized and the "
+                   "statistics saved with the model")
+    p.add_argument("--target", metavar="COLUMN", help="the CSV's target column: its header "
+                   "name, or its 0-based index; class labels or regression numbers")
     p.add_argument("--hidden", type=int, nargs="+", metavar="N",
                    help="hidden layer sizes, e.g. --hidden 50 or --hidden 8 8")
     p.add_argument("--activation", help="hidden activation: sigmoid, tanh, relu, leaky-relu, "
@@ -100,7 +108,8 @@ def _train_parser(sub):
     return p
 
 
-OVERRIDES = ("hidden", "activation", "loss", "lr", "steps", "batch_size", "l2", "l1",
+OVERRIDES = ("dataset", "n_samples", "data", "target", "hidden", "activation", "loss", "lr",
+             "steps", "batch_size", "l2", "l1",
              "optimizer", "momentum", "betas", "weight_decay", "schedule", "gamma", "step_size",
              "milestones", "t_max", "restarts", "power_t", "min_lr", "plateau_patience",
              "warmup", "clip_norm", "clip_value", "val_split", "patience", "min_delta",
@@ -145,6 +154,11 @@ def cmd_train(args) -> int:
     try:
         cfg = load_config(args.config) if args.config else from_dict({})
         overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+        if args.dataset is not None and args.data is not None:
+            raise UsageError("give --dataset NAME or --data FILE.csv, not both")
+        if args.dataset is not None:  # a generated set replaces a config's CSV file
+            overrides.setdefault("data", "")
+            overrides.setdefault("target", "")
         if "betas" in overrides:
             overrides["betas"] = list(overrides["betas"])
         cfg = from_dict(overrides, base=cfg, source="the command line")
@@ -347,6 +361,7 @@ def cmd_gradcheck(args) -> int:
 
 def make_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .predict_cli import predict_parser
 
     parser = _Parser(prog="brickprop", description="See backpropagation, one brick at a time.")
     parser.add_argument("--version", action="version", version=f"brickprop {__version__}")
@@ -355,6 +370,7 @@ def make_parser() -> argparse.ArgumentParser:
     _explain_parser(sub)
     _schedule_parser(sub)
     _gradcheck_parser(sub)
+    predict_parser(sub)
     return parser
 
 

@@ -160,6 +160,9 @@ def validate(cfg: RunConfig) -> None:
                               f"{', '.join(_CHOICES[name])}")
     if cfg.data and not cfg.target:
         raise ConfigError("data needs its target column: set target, e.g. --target label")
+    if cfg.target and not cfg.data:
+        raise ConfigError(f"target {cfg.target!r} names a column of a data file: set data "
+                          "too, e.g. --data file.csv --target label")
     if cfg.dataset in REGRESSION and not cfg.data and cfg.loss != "mse":
         raise ConfigError(f"dataset {cfg.dataset!r} is a regression set: use loss mse")
     if cfg.batch_size > cfg.n_samples and not cfg.data:
@@ -173,7 +176,7 @@ def validate(cfg: RunConfig) -> None:
         raise ConfigError(f"betas must be two numbers in [0, 1), got {cfg.betas!r}")
     if not cfg.val_split < 1:
         raise ConfigError(f"val_split must be in [0, 1), got {cfg.val_split!r}")
-    if cfg.val_split and round(cfg.n_samples * cfg.val_split) < 1:
+    if cfg.val_split and not cfg.data and round(cfg.n_samples * cfg.val_split) < 1:
         raise ConfigError(f"val_split {cfg.val_split:g} of {cfg.n_samples} samples holds out "
                           "no sample; raise it or set it to 0")
     if cfg.patience and not cfg.val_split:

@@ -258,7 +258,8 @@ def from_csv(path, target):
     -------
     X : (n, n_features) float64, the other columns in file order
     y : (n,) int64 labels 0..k-1, or (n,) float64 for regression
-    info : dict, {"features": [names], "target": name, "classes": [labels] or None, "task"}
+    info : dict, {"features": [names], "target": name, "target_index": 0-based column,
+        "classes": [labels] or None, "task": "classification" or "regression"}
     """
     path = os.fspath(path)
     rows = _read_rows(path)
@@ -286,7 +287,7 @@ def from_csv(path, target):
     X = np.array([[float(cells[j]) for j in features] for _, cells in data])  # (n, n_features)
     labels = [cells[t] for _, cells in data]
     values = [_float(s) for s in labels]
-    info = {"features": [names[j] for j in features], "target": names[t]}
+    info = {"features": [names[j] for j in features], "target": names[t], "target_index": t}
     numeric = None not in values
     if numeric and not all(v.is_integer() for v in values):
         return X, np.array(values), {**info, "classes": None, "task": "regression"}

@@ -39,29 +39,65 @@ def describe(net: Sequential) -> list[dict]:
     return out
 
 
-def save(net: Sequential, path, extra: dict | None = None) -> None:
-    """Write ``net`` (architecture + weights, and JSON-ready ``extra``) to ``path`` (.npz)."""
+def save(net: Sequential, path, extra: dict | None = None,
+         preprocessing: dict | None = None) -> None:
+    """Write ``net`` to ``path`` (.npz): weights, architecture and JSON-ready dicts.
+
+    ``preprocessing`` describes what predicting needs besides the weights (feature
+    names, class labels, standardization statistics; see ``runs.preprocessing``);
+    ``extra`` is anything else, such as the run's config.  The write is atomic: a
+    save that fails or is killed halfway leaves the previous file as it was.
+    """
     arrays = {p.name: p.data for p in net.parameters()}
-    meta = {"format": FORMAT, "architecture": describe(net), "extra": extra or {}}
+    meta = {"format": FORMAT, "architecture": describe(net), "extra": extra or {},
+            "preprocessing": preprocessing}
     with atomic_path(path, suffix=".npz") as tmp:
         np.savez(tmp, __meta__=np.array(json.dumps(meta)), **arrays)
 
 
 def load(path) -> Sequential:
-    """Read a model written by :func:`save`; a foreign or damaged file is a ``ValueError``."""
+    """Read the network of a model file written by :func:`save`.
+
+    A missing file is a ``FileNotFoundError``; a truncated, corrupted or foreign one
+    (including any file holding pickled objects, which is never unpickled) a ``ValueError``.
+    """
+    return read(path)[0]
+
+
+def read(path) -> tuple[Sequential, dict]:
+    """``(net, meta)`` of a model file; ``meta`` holds "extra" and "preprocessing" (or None)."""
+    damaged = (f"{path} is not a brickprop model file (truncated, corrupted or foreign); "
+               "save one with brickprop.save(net, path)")
     try:
         with np.load(path, allow_pickle=False) as f:
             meta = json.loads(str(f["__meta__"]))
             arrays = {k: f[k] for k in f.files if k != "__meta__"}
     except FileNotFoundError:
         raise FileNotFoundError(f"model file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path} is a folder; pass the model.npz inside it") from None
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError, json.JSONDecodeError):
-        raise ValueError(f"{path} is not a brickprop model file (truncated, corrupted or "
-                         "foreign); save one with brickprop.save(net, path)") from None
+        raise ValueError(damaged) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"{path} is not a {FORMAT} file")
+    try:
+        net = _build(meta["architecture"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ValueError(f"{path}: the architecture in the file is damaged; {damaged}") from None
+    for p in net.parameters():
+        if p.name not in arrays or arrays[p.name].shape != p.data.shape:
+            raise ValueError(f"{path}: parameter {p.name} is missing or has the wrong shape")
+        p.data = arrays[p.name].copy()
+        p.grad = np.zeros_like(p.data)
+    extra = meta.get("extra") or {}
+    return net, {"extra": extra if isinstance(extra, dict) else {},
+                 "preprocessing": meta.get("preprocessing")}
+
+
+def _build(architecture: list) -> Sequential:
     bricks = []
-    for spec in meta["architecture"]:
+    for spec in architecture:
+        spec = dict(spec)
         kind = spec.pop("type")
         if kind == "Linear":
             spec.pop("init", None)
@@ -71,14 +107,8 @@ def load(path) -> Sequential:
         elif kind in _ACTIVATION_CLASSES:
             bricks.append(_ACTIVATION_CLASSES[kind]())
         else:
-            raise ValueError(f"{path}: unknown brick type {kind!r} in the architecture")
-    net = Sequential(*bricks)
-    for p in net.parameters():
-        if p.name not in arrays or arrays[p.name].shape != p.data.shape:
-            raise ValueError(f"{path}: parameter {p.name} is missing or has the wrong shape")
-        p.data = arrays[p.name].copy()
-        p.grad = np.zeros_like(p.data)
-    return net
+            raise ValueError(f"unknown brick type {kind!r}")
+    return Sequential(*bricks)
 
 
 RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "figure.png", "animation.gif",
@@ -97,6 +127,7 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
     from . import plots
     from ._files import atomic_write_text
     from .runs import describe as describe_config
+    from .runs import preprocessing
 
     written = []
 
@@ -106,7 +137,8 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
 
     atomic_write_text(path("config.toml"), cfg.to_toml())
     history.to_csv(path("metrics.csv"))
-    save(run.net, path("model.npz"), extra={"config": cfg.to_toml()})
+    save(run.net, path("model.npz"), extra={"config": cfg.to_toml()},
+         preprocessing=preprocessing(cfg, run))
     title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110, break_on_hyphens=False))
     threshold = run.loss.threshold
     plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,

@@ -18,7 +18,8 @@ import numpy as np
 
 from ._figures import checked, loss_scale, mark_divergence, new_figure, save_animation, save_png
 from .diagplots import HEALTHY_RATIO, diagnostics_figure, schedule_curve
-from .train import accuracy, labels_of
+from .fitplots import FitPanel
+from .train import accuracy, labels_of, r2
 
 __all__ = ["HEALTHY_RATIO", "animate", "decision_grid", "describe", "diagnostics_figure",
            "schedule_curve", "three_panel"]
@@ -184,13 +185,19 @@ class _Panels:
         from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 
         self.X, y = np.asarray(X), np.asarray(y)
-        self.labels = labels_of(y) if y.ndim == 2 else y.astype(np.intp)  # (n_samples,)
-        if self.X.ndim != 2 or self.labels.shape != (self.X.shape[0],):
-            raise ValueError(f"X must be (n_samples, n_features) and y (n_samples,) labels; "
-                             f"got X {self.X.shape} and y {y.shape}")
+        self.regression = "r2" in history.columns  # fit(..., metric="r2") on float targets
+        if self.regression:  # targets (n_samples, n_out)
+            self.labels = y.reshape(len(y), -1).astype(np.float64)
+        else:  # class labels (n_samples,)
+            self.labels = labels_of(y) if y.ndim == 2 else y.astype(np.intp)
+        if self.X.ndim != 2 or len(self.labels) != self.X.shape[0] or (
+                not self.regression and self.labels.ndim != 1):
+            raise ValueError(f"X must be (n_samples, n_features) and y (n_samples,) labels or "
+                             f"targets; got X {self.X.shape} and y {y.shape}")
         self.threshold, self.arch, self.animated = threshold, describe(net), animated
         self.steps = history["step"].astype(np.int64)
-        self.acc, self.loss = history["accuracy"], history["loss"]
+        self.metric = "r2" if self.regression else "accuracy"
+        self.acc, self.loss = history[self.metric], history["loss"]
         self.fig = fig = new_figure()
         self.ax_acc, ax_map, ax_loss = fig.subplots(1, 3)
         ax_loss.sharex(self.ax_acc)
@@ -200,9 +207,15 @@ class _Panels:
         ax = self.ax_acc
         self.acc_line, self.acc_dot = self._growing(ax, self.acc, "C0", "training")
         has_val = "val_loss" in history.columns
-        _validation_curve(ax, history, "val_accuracy")
-        ax.set(title="Accuracy" if has_val else "Training accuracy", xlabel="step",
-               ylabel="accuracy", ylim=(0, 1.02))
+        _validation_curve(ax, history, f"val_{self.metric}")
+        if self.regression:  # R^2 starts far below 0; show from -1 up
+            seen = self.acc[np.isfinite(self.acc)]
+            low = max(-1.0, float(seen.min()) - 0.05) if seen.size else 0.0
+            ax.set(title="R$^2$" if has_val else "Training R$^2$", xlabel="step",
+                   ylabel="R$^2$", ylim=(min(low, 0.0), 1.02))
+        else:
+            ax.set(title="Accuracy" if has_val else "Training accuracy", xlabel="step",
+                   ylabel="accuracy", ylim=(0, 1.02))
         ax.grid(alpha=0.3)
         if has_val:
             ax.legend(loc="lower right", fontsize="small", frameon=False)
@@ -219,6 +232,12 @@ class _Panels:
         ax.legend(loc="upper right", fontsize="small", frameon=False)
 
         self.ax_map, self.image, self.points, self.contour, self.note = (ax_map,) + (None,) * 4
+        self.fit_panel = None
+        if self.regression:
+            self.fit_panel = FitPanel(ax_map, self.X, self.labels, _dtype(net), animated)
+            self.note = ax_map.text(0.5, 0.97, "", ha="center", va="top", color="0.2",
+                                    transform=ax_map.transAxes, zorder=4, **moving)
+            return
         ax_map.set_title("Decision boundary")
         if self.X.shape[1] != 2:
             ax_map.text(0.5, 0.5, f"No boundary to draw:\nX has {self.X.shape[1]} features, "
@@ -262,8 +281,17 @@ class _Panels:
                                   (self.loss, self.loss_line, self.loss_dot)):
                 line.set_data(self.steps[: row + 1], ys[: row + 1])
                 dot.set_data([self.steps[row]], [ys[row]])
-        acc = accuracy(net.forward(self.X.astype(_dtype(net))), self.labels, self.threshold)
-        self.title.set_text(title or f"{self.arch} · step {step} · accuracy {acc:.2f}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            pred = net.forward(self.X.astype(_dtype(net)))
+        if self.regression:
+            score = f"R^2 {r2(pred, self.labels):.2f}"
+        else:
+            score = f"accuracy {accuracy(pred, self.labels, self.threshold):.2f}"
+        self.title.set_text(title or f"{self.arch} · step {step} · {score}")
+        if self.fit_panel is not None:
+            finite = self.fit_panel.update(net)
+            self.note.set_text("" if finite else "the outputs are NaN or inf")
+            return
         if self.image is None:
             return
         _, _, Z = decision_grid(net, self.X, resolution=self.grid[0].shape[0],
@@ -279,7 +307,8 @@ class _Panels:
 
     def moving(self) -> list:
         """The artists to redraw for each frame, bottom to top."""
-        artists = [self.image, self.contour, self.points, self.note, self.acc_line,
+        fit = self.fit_panel.moving if self.fit_panel is not None else []
+        artists = [*fit, self.image, self.contour, self.points, self.note, self.acc_line,
                    self.acc_dot, self.loss_line, self.loss_dot, self.title]
         return [a for a in artists if a is not None]
 

@@ -102,6 +102,10 @@ def build(cfg: RunConfig) -> Run:
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than the {len(X)} samples; "
                           "use 0 for full batch")
     validation = None
+    if cfg.val_split and not 1 <= round(len(X) * cfg.val_split) < len(X):
+        raise ConfigError(f"val_split {cfg.val_split:g} of the {len(X)} samples of "
+                          f"{info['source']} leaves no validation or no training sample; "
+                          "change it or set it to 0")
     if cfg.val_split:
         order = np.random.default_rng(cfg.data_seed).permutation(len(X))
         held, kept = np.sort(order[:round(len(X) * cfg.val_split)]), np.sort(
@@ -128,6 +132,24 @@ def build(cfg: RunConfig) -> Run:
         on_diverge=cfg.on_diverge, diverge_factor=cfg.diverge_factor,
         metric="r2" if info["task"] == "regression" else "accuracy")
     return Run(X, y, Y, net, fit_kwargs, info, standardizer)
+
+
+def preprocessing(cfg: RunConfig, run: Run) -> dict:
+    """What predicting with ``run.net`` needs besides its weights, ready for JSON.
+
+    The task, the feature and target names (and the target's column in the file), the
+    class labels in output order, the loss (it decides what the outputs mean), the
+    class-1 threshold of a single output, and the standardization statistics (or None).
+    """
+    info = run.info
+    classes = info["classes"]
+    if info["task"] == "classification" and classes is None:  # generated: labels 0..k-1
+        classes = [str(k) for k in range(max(run.Y.shape[1], 2))]
+    return {"task": info["task"], "features": list(info["features"]),
+            "target": info["target"], "target_index": info.get("target_index",
+                                                               len(info["features"])),
+            "classes": classes, "loss": cfg.loss, "threshold": float(run.loss.threshold),
+            "standardizer": run.standardizer.to_dict() if run.standardizer else None}
 
 
 def describe(cfg: RunConfig, run: Run | None = None) -> str:
