@@ -153,11 +153,10 @@ def run_context(folder) -> dict:
     metric = "accuracy" if "accuracy" in columns else "r2"
     net = load(at("model.npz"))
     names = [p.name for p in net.parameters()]
-    if os.path.exists(at("snapshots.npz")):
-        steps, weights, grads, meta = load_snapshots(at("snapshots.npz"))
-    else:  # a folder from before snapshots were saved: the final weights only
-        steps, weights, grads, meta = [len(rows)], [{p.name: p.data for p in net.parameters()}], \
-            [None], {}
+    steps, weights, grads, meta = load_snapshots(at("snapshots.npz")) \
+        if os.path.exists(at("snapshots.npz")) else ([], [], [], {})
+    if not steps:  # no frames (or an older folder): the final weights only
+        steps, weights, grads = [len(rows)], [{p.name: p.data for p in net.parameters()}], [None]
     images = gif_frames(at("animation.gif")) if os.path.exists(at("animation.gif")) else []
     n = len(steps)
     images = images[:n] if len(images) >= n else []
