@@ -48,6 +48,7 @@ def test_run_page_loads_offline_and_its_slider_moves_the_frame(browser, tmp_path
     n = browser.evaluate("JSON.parse(document.getElementById('report-data').textContent)"
                          ".frames.length")
     assert browser.evaluate(SLIDER) == n - 1 == 4
+    assert not browser.evaluate("document.body.classList.contains('past-divergence')")
     before, info = browser.evaluate(FRAME), browser.evaluate(
         "document.getElementById('step-info').textContent")
     assert info.startswith(f"Frame {n} of {n}: step 200")
@@ -91,8 +92,33 @@ def test_diverged_page_jumps_to_the_divergence(browser, tmp_path):
     browser.evaluate("document.getElementById('step').value = 0; "
                      "document.getElementById('step').dispatchEvent(new Event('input'))")
     assert not browser.evaluate("document.body.classList.contains('past-divergence')")
+    color = "getComputedStyle(document.getElementById('step-info')).color"
+    healthy = browser.evaluate(color)
     browser.evaluate("document.getElementById('goto-divergence').click()")
     assert browser.evaluate("document.body.classList.contains('past-divergence')")
+    assert browser.evaluate(color) != healthy  # the frames from the divergence on stand out
     assert browser.evaluate("document.activeElement.id") == "step"
     assert "(diverged)" in browser.evaluate("document.getElementById('step-info').textContent")
+    assert browser.console_errors == []
+
+
+def test_comparison_table_sorts_by_a_column_with_blanks_last(browser, tmp_path):
+    from brickprop import report
+
+    (tmp_path / "table.csv").write_text(
+        "variant,status,final_loss,steps_to_95\n"
+        "a,ok,0.5,120\nb,diverged,,\nc,ok,0.07,900\nd,ok,2,\n")
+    browser.console_errors.clear()
+    browser.load(f"file://{report.build_comparison(tmp_path)}")
+    order = "[...document.querySelectorAll('#comparison tbody tr')].map(r => " \
+            "r.cells[0].textContent).join('')"
+    assert browser.evaluate(order) == "abcd"
+    browser.evaluate("document.querySelectorAll('button.sort')[2].focus()")
+    browser.key("Enter", "Enter", 13, text="\r")  # the column buttons work from the keyboard
+    wait_until(browser, f"{order} === 'cadb'")
+    browser.evaluate("document.querySelectorAll('button.sort')[2].click()")
+    assert browser.evaluate(order) == "dacb"  # descending; the blank stays last
+    assert browser.evaluate("document.querySelectorAll('th')[2].getAttribute('aria-sort')") \
+        == "descending"
+    assert browser.evaluate("document.querySelector('tr.bad').cells[0].textContent") == "b"
     assert browser.console_errors == []

@@ -150,11 +150,16 @@ class Browser:
             raise RuntimeError(f"{expression!r} threw: {result['exceptionDetails']['text']}")
         return result["result"].get("value")
 
-    def key(self, key, code, key_code):
-        """Press and release one key (e.g. ``"ArrowLeft", "ArrowLeft", 37``) on the focus."""
-        for kind in ("rawKeyDown", "keyUp"):
-            self.send("Input.dispatchKeyEvent", type=kind, key=key, code=code,
-                      windowsVirtualKeyCode=key_code, nativeVirtualKeyCode=key_code)
+    def key(self, key, code, key_code, text=None):
+        """Press and release one key (e.g. ``"ArrowLeft", "ArrowLeft", 37``) on the focus.
+
+        Keys that type a character (Enter: ``text="\\r"``) need ``text`` to activate
+        buttons the way a real key does.
+        """
+        down = {"type": "keyDown", "text": text} if text else {"type": "rawKeyDown"}
+        for event in (down, {"type": "keyUp"}):
+            self.send("Input.dispatchKeyEvent", key=key, code=code, windowsVirtualKeyCode=key_code,
+                      nativeVirtualKeyCode=key_code, **event)
 
     def screenshot(self, path, full_page=False) -> None:
         """Save the viewport (or, with ``full_page``, the whole page) as a PNG."""
