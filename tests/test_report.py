@@ -53,7 +53,8 @@ def test_every_run_folder_gets_a_self_contained_page(run_dir):
     # Nothing fetched: no external scripts, styles or images, only data URIs.
     assert not re.search(r'(src|href)="(?!data:|#)', page)
     assert "<link" not in page and "http://" not in page and "https://" not in page
-    assert page.count("data:image/png;base64,") >= 5 + 1  # 5 frames (4 + final) + diagnostics
+    # 4 frames in the data, the last one again as the picture, and the diagnostics
+    assert page.count("data:image/png;base64,") == 4 + 1 + 1
     assert 'type="range"' in page and 'aria-pressed="false"' in page and "<label" in page
     assert '<img id="frame"' in page and 'alt="' in page
     assert "<math>" in page and "<mfrac>" in page  # the first iteration, typeset
@@ -235,3 +236,33 @@ def test_mathml_trace_typesets_names_escapes_text_and_elides_big_arrays():
     assert "⋯ 12 more" in html and "⋮ 12 more" in html  # W2 is 20 x 2: rows elided
     evil = to_mathml(Trace([Entry("forward", "<b>", "a < b & c", np.ones(2))], "<script>"))
     assert "<script>" not in evil and "&lt;b&gt;" in evil and "a &lt; b &amp; c" in evil
+
+
+def test_embedded_frames_are_the_animations_frames_pixel_for_pixel(run_dir):
+    import io
+
+    from PIL import Image, ImageSequence
+
+    frames = report.gif_frames(run_dir / "animation.gif")
+    with Image.open(run_dir / "animation.gif") as gif:
+        originals = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(gif)]
+    assert len(frames) == len(originals) == 4
+    for uri, original in zip(frames, originals):
+        png = base64.b64decode(uri.removeprefix("data:image/png;base64,"))
+        np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")),
+                                      original)
+
+
+def test_every_template_is_declared_as_package_data():
+    import fnmatch
+    from pathlib import Path
+
+    from brickprop.config import tomllib  # tomli before Python 3.11
+
+    root = Path(__file__).resolve().parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["brickprop"]
+    templates = root / "src" / "brickprop" / "templates"
+    files = [f"templates/{p.name}" for p in templates.iterdir() if p.is_file()]
+    assert len(files) >= 6
+    assert [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []
