@@ -20,8 +20,8 @@
     var what = grads ? "gradient" : "weight";
     if (!values) {
       links.forEach(function (l) { l.setAttribute("visibility", "hidden"); });
-      note.textContent = "No gradient at step " + data.frames[k].step +
-        ": these weights are the final ones, after the last update.";
+      note.textContent = "No gradient at step " + data.frames[k].step + ": this last " +
+        "snapshot holds the weights the model kept, and no update was computed from them.";
       return;
     }
     var max = 0, bad = 0;
