@@ -122,10 +122,15 @@ def test_the_report_command_rebuilds_the_page(run_dir, tmp_path, capsys):
     ("missing", "is not a folder"),
     ("empty", "is not a run folder (no config.toml)"),
     ("out", "cannot write the report"),
+    ("partial", "has no metrics.csv, model.npz; train it again with brickprop train"),
 ])
 def test_the_report_command_rejects_bad_input_in_one_line(run_dir, tmp_path, capsys, case,
                                                           fragment):
+    (tmp_path / "partial").mkdir()
+    for name in ("config.toml", "summary.txt"):
+        shutil.copy(run_dir / name, tmp_path / "partial")
     args = {"missing": [str(tmp_path / "nope")], "empty": [str(tmp_path)],
+            "partial": [str(tmp_path / "partial")],
             "out": [str(run_dir), "--out", str(tmp_path / "no" / "such" / "r.html")]}[case]
     assert main(["report", *args]) == 2
     err = capsys.readouterr().err

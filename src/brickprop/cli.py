@@ -366,10 +366,11 @@ def cmd_report(args) -> int:
     except report.MissingDependency as e:
         raise UsageError(str(e)) from None
     except OSError as e:
-        if isinstance(e, FileNotFoundError) and "folder" in str(e):
+        if e.filename is None:  # the report's own message: a folder that is not a run's
             raise UsageError(str(e)) from None
-        raise UsageError(f"cannot write the report: {e.strerror or e}; choose another "
-                         "--out") from None
+        target = args.out or os.path.join(folder, "report.html")
+        raise UsageError(f"cannot write the report {target}: {e.strerror}; choose "
+                         "another --out") from None
     print(f"wrote {path} ({os.path.getsize(path) / 1e6:.2f} MB)")
     return EXIT_OK
 

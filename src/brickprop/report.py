@@ -164,6 +164,10 @@ def run_context(folder) -> dict:
     if not os.path.isfile(at("config.toml")):
         raise FileNotFoundError(f"{folder!r} is not a run folder (no config.toml); give a "
                                 "folder written by brickprop train")
+    missing = [n for n in ("metrics.csv", "model.npz", "summary.txt") if not os.path.isfile(at(n))]
+    if missing:
+        raise FileNotFoundError(f"run folder {folder!r} has no {', '.join(missing)}; train it "
+                                f"again with brickprop train {at('config.toml')} --out {folder}")
     cfg = load_config(at("config.toml"))
     columns, rows = _metrics(at("metrics.csv"))
     metric = "accuracy" if "accuracy" in columns else "r2"
