@@ -158,6 +158,8 @@ def run_context(folder) -> dict:
     from .config import from_dict, load_config
     from .io import load, load_snapshots
 
+    folder = os.fspath(folder)
+
     def at(name):
         return os.path.join(folder, name)
 
@@ -208,11 +210,10 @@ def run_context(folder) -> dict:
     return {"title": summary[0] if summary else os.path.basename(os.path.abspath(folder)),
             "summary": summary[1:], "config_rows": config_rows, "data": data,
             "diverged": meta.get("diverged"), "diverged_step": diverged_step,
-            "stopped": meta.get("stopped"), "layout": layout, "metric": metric,
+            "layout": layout, "metric": metric,
             "first_image": images[-1] if images else _file_uri(at("figure.png")),
             "diagnostics": _file_uri(at("diagnostics.png")), "trace": trace,
-            "trace_note": trace_note, "n_frames": n, "folder": os.path.abspath(folder),
-            "config_text": cfg.to_toml()}
+            "trace_note": trace_note, "n_frames": n, "folder": os.path.abspath(folder)}
 
 
 def build_run(folder, out=None) -> str:
