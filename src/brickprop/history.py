@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 import numpy as np
@@ -19,8 +20,11 @@ class History:
     together).  With clipping, ``grad_norm`` is the global norm *before* clipping;
     with validation data, ``val_loss`` and ``val_accuracy`` are filled at the end of
     each epoch (NaN elsewhere).  ``snapshots`` holds copies of the parameters at
-    evenly spaced steps, ``(step, [arrays])``, for animations; ``meta`` holds facts
-    about the run such as ``seconds`` and ``stopped`` (why it ended early).
+    evenly spaced steps, ``(step, [arrays])``, for animations, and ``snapshot_grads``
+    maps each of those steps to the gradients its update used (the final snapshot,
+    taken after the last update, has none); ``meta`` holds facts about the run such
+    as ``seconds`` and ``stopped`` (why it ended early).  In a notebook a History
+    shows itself as a small table with loss and accuracy curves (``_repr_html_``).
     """
 
     def __init__(self, columns, n_rows: int):
@@ -28,6 +32,7 @@ class History:
         self._data = np.full((n_rows, len(self.columns)), np.nan)
         self.n = 0
         self.snapshots: list[tuple[int, list[np.ndarray]]] = []
+        self.snapshot_grads: dict[int, list[np.ndarray]] = {}
         self.meta: dict = {}
 
     def record(self, row) -> None:
@@ -62,3 +67,41 @@ class History:
         if path is not None:
             atomic_write_text(path, text)
         return text
+
+    def _repr_html_(self) -> str:
+        """A notebook view: rows, the final values, and small loss and accuracy curves."""
+        if not self.n:
+            return "<p>History: no steps recorded yet</p>"
+        last = self.last()
+        metric = next((c for c in ("accuracy", "r2") if c in self.columns), None)
+        curves = [("loss", True)] + [(metric, False)] * (metric is not None)
+        cells = "".join(f"<td>{_sparkline(self[c], log, c)}</td>" for c, log in curves)
+        shown = ("loss", "data_loss", "penalty", metric, "lr", "val_loss")
+        rows = "".join(f"<tr><th scope='row'>{html.escape(c)}</th><td>{last[c]:.6g}</td></tr>"
+                       for c in shown if c in self.columns)
+        note = "".join(f"<p>{html.escape(str(self.meta[k]))}</p>"
+                       for k in ("diverged", "stopped") if k in self.meta)
+        return (f'<div class="brickprop-history"><table><caption>History: {self.n} steps, '
+                f"{len(self.columns)} columns, {len(self.snapshots)} snapshots · final row"
+                f"</caption>{rows}</table><table><tr>{cells}</tr></table>{note}</div>")
+
+
+def _sparkline(values: np.ndarray, log: bool, label: str, width=240, height=60) -> str:
+    """An inline SVG polyline of ``values`` (log scale when ``log`` and all positive)."""
+    v = np.asarray(values, dtype=float)
+    ok = np.isfinite(v) & ((v > 0) if log else True)
+    if ok.sum() < 2:
+        return f"{html.escape(label)}: nothing finite to draw"
+    x = np.flatnonzero(ok)
+    y = np.log10(v[ok]) if log else v[ok]
+    span = float(y.max() - y.min()) or 1.0
+    px = 2 + (width - 4) * x / max(len(v) - 1, 1)
+    py = height - 2 - (height - 4) * (y - y.min()) / span
+    keep = np.unique(np.linspace(0, len(x) - 1, min(len(x), 300)).round().astype(int))
+    points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px[keep], py[keep]))
+    lo, hi = (f"{10 ** y.min():.3g}", f"{10 ** y.max():.3g}") if log else \
+        (f"{y.min():.3g}", f"{y.max():.3g}")
+    title = f"{label} over {len(v)} steps{' (log scale)' if log else ''}, from {lo} to {hi}"
+    return (f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+            f"<title>{html.escape(title)}</title><polyline fill='none' stroke='#d95f02' "
+            f"stroke-width='1.5' points='{points}'/></svg><br><small>{html.escape(title)}</small>")

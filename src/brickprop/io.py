@@ -111,15 +111,56 @@ def _build(architecture: list) -> Sequential:
     return Sequential(*bricks)
 
 
-RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "figure.png", "animation.gif",
-             "diagnostics.png", "summary.txt")
+def save_snapshots(history, net, path) -> None:
+    """Write the weights (and gradients) of ``history``'s snapshots and its ``meta`` to ``path``.
+
+    Keys: ``steps`` (n_snapshots,), ``w<k>:<name>`` and, when recorded,
+    ``g<k>:<name>`` for snapshot ``k`` and parameter ``name`` (``"0.W"``), plus the
+    meta as JSON.  The report reads them back with :func:`load_snapshots`.
+    """
+    names = [p.name for p in net.parameters()]
+    arrays = {"steps": np.array([step for step, _ in history.snapshots], dtype=np.int64)}
+    for k, (step, weights) in enumerate(history.snapshots):
+        arrays.update({f"w{k}:{n}": a for n, a in zip(names, weights)})
+        grads = history.snapshot_grads.get(step)
+        arrays.update({f"g{k}:{n}": a for n, a in zip(names, grads or [])})
+    meta = json.dumps({"format": "brickprop-snapshots-1", "names": names,
+                       "meta": history.meta}, default=str)
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez_compressed(tmp, __meta__=np.array(meta), **arrays)
+
+
+def load_snapshots(path):
+    """``(steps, weights, grads, meta)`` from :func:`save_snapshots`' file.
+
+    ``weights[k]`` and ``grads[k]`` are dicts name -> array; ``grads[k]`` is None
+    for a snapshot without gradients (the one after the last update).
+    """
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            info = json.loads(str(f["__meta__"]))
+            steps = f["steps"].tolist()
+            weights = [{n: f[f"w{k}:{n}"] for n in info["names"]} for k in range(len(steps))]
+            grads = [{n: f[f"g{k}:{n}"] for n in info["names"]} if f"g{k}:{info['names'][0]}"
+                     in f.files else None for k in range(len(steps))]
+    except FileNotFoundError:
+        raise FileNotFoundError(f"snapshot file {str(path)!r} does not exist") from None
+    except (KeyError, IndexError, ValueError, OSError, zipfile.BadZipFile, EOFError):
+        raise ValueError(f"{path} is not a brickprop snapshot file (truncated or foreign); "
+                         "train the run again to rewrite it") from None
+    return steps, weights, grads, info["meta"]
+
+
+RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "snapshots.npz", "figure.png",
+             "animation.gif", "diagnostics.png", "summary.txt", "report.html")
 
 
 def write_run(folder, cfg, run, history, summary: str) -> list[str]:
-    """Write a run folder: config, metrics, model, figure, animation and summary.
+    """Write a run folder: config, metrics, model, snapshots, figures, summary and report.
 
     ``run`` is the :class:`brickprop.config.Run` that was trained and ``history``
     what ``fit`` returned.  Each file is written atomically; returns the file names.
+    ``report.html`` is built when Jinja2 is installed; otherwise the summary says so.
     """
     import os
     import textwrap
@@ -147,5 +188,14 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
     if cfg.frames:
         plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"),
                       threshold=threshold)
+    save_snapshots(history, run.net, path("snapshots.npz"))
+    # The page sits above io in the import order, so it is imported here, when needed.
+    from . import report
+
+    if not report.available():
+        summary += f"\nno report.html: {report.MISSING}"
     atomic_write_text(path("summary.txt"), summary + "\n")
+    if report.available():
+        report.build_run(folder)
+        written.append("report.html")
     return written

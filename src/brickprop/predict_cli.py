@@ -7,7 +7,6 @@ with exit code 2.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 
@@ -19,8 +18,7 @@ def predict_parser(sub):
                     "'brickprop train'. The features are standardized with the statistics "
                     "saved in the model. Prints CSV (a 'prediction' column; with --proba one "
                     "'p_<class>' column per class) or writes it to --out. When the file also "
-                    "holds the target column, the accuracy (or R^2) is reported on stderr.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                    "holds the target column, the accuracy (or R^2) is reported on stderr.")
     p.add_argument("model", help="a model.npz from a run folder")
     p.add_argument("data", help="CSV file with the model's feature columns: named by a header "
                    "row (any order), or in training order without one; the target column "

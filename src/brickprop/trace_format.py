@@ -1,4 +1,4 @@
-"""The four renderings of a ``Trace``: plain text, Markdown, LaTeX and HTML.
+"""The renderings of a ``Trace``: plain text, Markdown, LaTeX, HTML and MathML.
 
 Each walks the same rows (section, entry, note, equal-width number strings) and
 lays them out for its medium; ``render`` picks one by name.  ``Trace.to_text``,
@@ -132,6 +132,64 @@ def to_html(trace: Trace, precision: int = 4, samples: int | None = 8) -> str:
         rows.append(f"<tr><td>{esc(e.name)}</td><td>{esc(_shape(e))}</td><td>{esc(note)}</td>"
                     f"<td><pre>{esc(value)}</pre></td></tr>")
     return '<table class="brickprop-trace">\n' + "\n".join(rows) + "\n</table>"
+
+
+def to_mathml(trace: Trace, precision: int = 4, samples: int | None = 4,
+              max_size: int = 8) -> str:
+    """An HTML fragment with MathML: per section a table of ``name = value`` and the formula.
+
+    Names become fractions and subscripts (``dL/dW1`` is a fraction of partial
+    derivatives), arrays ``<mtable class="matrix">`` of at most ``max_size`` rows
+    and columns (the rest elided; the report's CSS draws the brackets, so they
+    stretch without a math font); browsers typeset MathML themselves, so nothing
+    is fetched.  Every string is escaped.
+    """
+    esc = html.escape
+    out = [f"<p class=\"trace-title\">{esc(trace.title)}</p>"]
+    for section, e, note, cells, hidden in _rows(trace, precision, samples):
+        if section:
+            out += ["</tbody></table>"] * (len(out) > 1) + [
+                f"<h3>{esc(section.capitalize())}</h3>",
+                '<table class="trace"><thead><tr><th scope="col">quantity</th>'
+                '<th scope="col">formula</th></tr></thead><tbody>']
+        value = "" if cells is None else "<mo>=</mo>" + _mathml_value(
+            cells, hidden, e.array.ndim == 0, max_size)
+        out.append(f'<tr><td><math><mrow>{_mathml_name(e.name)}{value}'
+                   f"</mrow></math></td><td><code>{esc(note)}</code></td></tr>")
+    return "\n".join(out + ["</tbody></table>"] * (len(out) > 1))
+
+
+def _mathml_value(cells, hidden, scalar, max_size) -> str:
+    if scalar:
+        return f"<mn>{cells[0][0].strip()}</mn>"
+    more_cols = len(cells[0]) - max_size
+    hidden += max(len(cells) - max_size, 0)
+    rows = ["<mtr>" + "".join(f"<mtd><mn>{c.strip()}</mn></mtd>" for c in row[:max_size]) +
+            (f"<mtd><mtext>⋯ {more_cols} more</mtext></mtd>" if more_cols > 0 else "") + "</mtr>"
+            for row in cells[:max_size]]
+    if hidden:
+        rows.append(f"<mtr><mtd><mtext>⋮ {hidden} more</mtext></mtd></mtr>")
+    return f'<mtable class="matrix">{"".join(rows)}</mtable>'  # brackets: the page's CSS
+
+
+def _mathml_name(name: str) -> str:
+    """``dL/dW2`` -> a fraction of partials, ``W1_new`` -> ``W`` with sub 1 and sup new."""
+    def symbol(s):
+        m = re.fullmatch(r"([A-Za-z]+?)(\d*)(?:_([a-z]+))?", s)
+        if m is None:
+            return f"<mtext>{html.escape(s)}</mtext>"
+        base, k, tag = m.groups()
+        base = f"<mi>{base}</mi>"
+        if k and tag:
+            return f"<msubsup>{base}<mn>{k}</mn><mtext>{tag}</mtext></msubsup>"
+        return f"<msub>{base}<mn>{k}</mn></msub>" if k else \
+            f"<msub>{base}<mtext>{tag}</mtext></msub>" if tag else base
+    if "/" in name:
+        top, bottom = name.split("/", 1)
+        if top.startswith("d") and bottom.startswith("d"):
+            return (f"<mfrac><mrow><mo>∂</mo>{symbol(top[1:])}</mrow>"
+                    f"<mrow><mo>∂</mo>{symbol(bottom[1:])}</mrow></mfrac>")
+    return symbol(name)
 
 
 def render(trace: Trace, fmt: str = "text", precision: int = 4,

@@ -213,7 +213,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         None for full batch; otherwise minibatches of a permutation that is
         reshuffled every epoch from ``seed``.  ``drop_last`` skips a short last batch.
     snapshots : int
-        Copies of the parameters to keep at evenly spaced steps (for animations).
+        Copies of the parameters to keep at evenly spaced steps (for animations),
+        and of the gradients each of those steps computed (``snapshot_grads``).
     progress : callable, optional
         Called as ``progress(n_steps_done)`` about 100 times during training.
     clip_norm, clip_value : float, optional
@@ -305,6 +306,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
             diagnosing = diagnose_every and step % diagnose_every == 0
             good.save()
             s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
+            if step in snap_at:  # the gradient this snapshot's weights produced
+                history.snapshot_grads[step] = [p.grad.copy() for p in optimizer.params]
             acc = accuracy(s.pred, lb, loss.threshold) if classify else r2(s.pred, yb)
             norms = [math.sqrt(sum(s.grad_sq[i] for i in ids)) for ids in layer_params]
             history.record((step, s.data_loss + s.penalty, s.data_loss, s.penalty, acc, lr,
@@ -328,6 +331,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                 continue
             if problem:
                 good.restore()
+                history.meta["diverged_step"] = step + 1
                 history.meta["diverged"] = problem + (
                     f" The model holds the weights from before step {max(step, 1)}.")
                 break

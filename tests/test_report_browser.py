@@ -1,0 +1,124 @@
+"""The report in a real browser: headless Chromium loads it offline and the controls work.
+
+Skipped when ``/usr/bin/chromium`` is missing (``apt-get install chromium``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from brickprop.cli import main
+
+pytest.importorskip("jinja2")
+if not os.path.exists("/usr/bin/chromium"):
+    pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
+
+from brickprop._chromium import Browser  # noqa: E402
+
+FRAME = "document.getElementById('frame').src"
+SLIDER = "+document.getElementById('step').value"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with Browser(str(tmp_path_factory.mktemp("chromium-profile"))) as b:
+        yield b
+
+
+def wait_until(browser, expression, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not browser.evaluate(expression):
+        assert time.monotonic() < deadline, f"{expression} stayed false for {timeout} s"
+        time.sleep(0.05)
+
+
+def test_run_page_loads_offline_and_its_slider_moves_the_frame(browser, tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", "--steps", "200", "--frames", "5", "--out", str(run)]) == 0
+    url = (run / "report.html").as_uri()
+    browser.console_errors.clear()
+    browser.requests.clear()
+    browser.load(url)
+    assert browser.console_errors == []
+    leaving = [u for u in browser.requests if u != url and not u.startswith("data:")]
+    assert leaving == [], f"requests left the file: {leaving}"
+    n = browser.evaluate("JSON.parse(document.getElementById('report-data').textContent)"
+                         ".frames.length")
+    assert browser.evaluate(SLIDER) == n - 1 == 4
+    assert not browser.evaluate("document.body.classList.contains('past-divergence')")
+    before, info = browser.evaluate(FRAME), browser.evaluate(
+        "document.getElementById('step-info').textContent")
+    assert info.startswith(f"Frame {n} of {n}: step 200")
+
+    browser.evaluate("document.getElementById('step').focus()")
+    browser.key("ArrowLeft", "ArrowLeft", 37)  # a real key press on the focused slider
+    wait_until(browser, f"{SLIDER} === {n - 2}")
+    assert browser.evaluate(FRAME) != before
+    assert browser.evaluate("document.getElementById('step-info').textContent").startswith(
+        f"Frame {n - 1} of {n}: step 150")
+    assert "step 150" in browser.evaluate("document.getElementById('frame').alt")
+    browser.key("Home", "Home", 36)
+    wait_until(browser, f"{SLIDER} === 0")
+
+    widths = "[...document.querySelectorAll('#net line.link')].map(l => l.getAttribute(" \
+             "'stroke-width')).join()"
+    weights = browser.evaluate(widths)
+    browser.evaluate("document.querySelector('input[value=grads]').click()")
+    assert browser.evaluate(widths) != weights  # the switch redraws the links as gradients
+    assert "gradient at step 0" in browser.evaluate(
+        "document.getElementById('net-note').textContent")
+
+    browser.evaluate("document.getElementById('play').click()")
+    assert browser.evaluate("document.getElementById('play').getAttribute('aria-pressed')") \
+        == "true"
+    wait_until(browser, f"{SLIDER} === {n - 1}")  # plays to the end and stops
+    wait_until(browser, "document.getElementById('play').textContent === 'Play'")
+    browser.screenshot(tmp_path / "report.png")
+    png = (tmp_path / "report.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    assert browser.console_errors == []
+
+
+def test_diverged_page_jumps_to_the_divergence(browser, tmp_path):
+    run = tmp_path / "div"
+    assert main(["train", "--hidden", "64", "64", "64", "--activation", "relu", "--lr", "10",
+                 "--loss", "cross-entropy", "--steps", "60", "--frames", "4",
+                 "--out", str(run)]) == 3
+    browser.console_errors.clear()
+    browser.load((run / "report.html").as_uri())
+    browser.evaluate("document.getElementById('step').value = 0; "
+                     "document.getElementById('step').dispatchEvent(new Event('input'))")
+    assert not browser.evaluate("document.body.classList.contains('past-divergence')")
+    color = "getComputedStyle(document.getElementById('step-info')).color"
+    healthy = browser.evaluate(color)
+    browser.evaluate("document.getElementById('goto-divergence').click()")
+    assert browser.evaluate("document.body.classList.contains('past-divergence')")
+    assert browser.evaluate(color) != healthy  # the frames from the divergence on stand out
+    assert browser.evaluate("document.activeElement.id") == "step"
+    assert "(diverged)" in browser.evaluate("document.getElementById('step-info').textContent")
+    assert browser.console_errors == []
+
+
+def test_comparison_table_sorts_by_a_column_with_blanks_last(browser, tmp_path):
+    from brickprop import report
+
+    (tmp_path / "table.csv").write_text(
+        "variant,status,final_loss,steps_to_95\n"
+        "a,ok,0.5,120\nb,diverged,,\nc,ok,0.07,900\nd,ok,2,\n")
+    browser.console_errors.clear()
+    browser.load(f"file://{report.build_comparison(tmp_path)}")
+    order = "[...document.querySelectorAll('#comparison tbody tr')].map(r => " \
+            "r.cells[0].textContent).join('')"
+    assert browser.evaluate(order) == "abcd"
+    browser.evaluate("document.querySelectorAll('button.sort')[2].focus()")
+    browser.key("Enter", "Enter", 13, text="\r")  # the column buttons work from the keyboard
+    wait_until(browser, f"{order} === 'cadb'")
+    browser.evaluate("document.querySelectorAll('button.sort')[2].click()")
+    assert browser.evaluate(order) == "dacb"  # descending; the blank stays last
+    assert browser.evaluate("document.querySelectorAll('th')[2].getAttribute('aria-sort')") \
+        == "descending"
+    assert browser.evaluate("document.querySelector('tr.bad').cells[0].textContent") == "b"
+    assert browser.console_errors == []
