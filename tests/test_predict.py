@@ -320,3 +320,16 @@ def test_proba_of_a_single_logit_gives_both_classes(tmp_path):
     z = run.net.forward(run.X)[:, 0]
     np.testing.assert_allclose(p[:, 1], 1 / (1 + np.exp(-z)), rtol=1e-12, atol=1e-15)
     assert list(model.predict(X)) == [["down", "up"][int(k)] for k in (z > 0)]
+
+
+def test_explain_and_gradcheck_of_a_csv_model_use_the_runs_own_data(blobs_csv, tmp_path, capsys):
+    csv_path, _, _ = blobs_csv
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(csv_path), "--target", "kind", "--loss",
+                 "cross-entropy", "--hidden", "4", *QUICK, "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["explain", str(out / "model.npz"), "--samples", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "2-4-3 network" in text and "CrossEntropy()" in text
+    assert main(["gradcheck", str(out / "model.npz")]) == 0
+    assert "all gradients match" in capsys.readouterr().out

@@ -269,17 +269,23 @@ def cmd_schedule(args) -> int:
 def _load_source(source: str | None, overrides: dict | None = None):
     """``(cfg, run, net, is_model)`` for a TOML config, a saved model.npz or the default run.
 
-    A model keeps the default run's data, loss and regularizer; the config's bugs
-    are applied to it as they are to a config's network.
+    A model brings the config of the run that wrote it (its data, loss and
+    regularizer), or the default run's when it has none; the config's bugs are
+    applied to it as they are to a config's network.
     """
     from .bugs import apply_bugs
-    from .config import ConfigError, from_dict, load_config
-    from .io import load
+    from .config import ConfigError, from_dict, from_toml, load_config
+    from .io import read
     from .runs import build
 
     model = bool(source) and source.endswith(".npz")
     try:
-        cfg = load_config(source) if source and not model else from_dict({})
+        if model:
+            saved_net, meta = read(source)
+            saved = meta["extra"].get("config")
+            cfg = from_toml(saved, f"{source}'s config") if saved else from_dict({})
+        else:
+            cfg = load_config(source) if source else from_dict({})
         cfg = from_dict(overrides or {}, base=cfg, source="the command line")
     except ConfigError as e:
         raise UsageError(str(e)) from None
@@ -287,7 +293,7 @@ def _load_source(source: str | None, overrides: dict | None = None):
     net = run.net
     if model:
         kw = run.fit_kwargs
-        net, kw["loss"], kw["regularizer"] = apply_bugs(cfg.bugs, load(source), kw["loss"],
+        net, kw["loss"], kw["regularizer"] = apply_bugs(cfg.bugs, saved_net, kw["loss"],
                                                         kw["regularizer"])
     return cfg, run, net, model
 

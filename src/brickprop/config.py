@@ -226,6 +226,15 @@ def load_config(path) -> RunConfig:
     return from_dict(values, source=str(path))
 
 
+def from_toml(text: str, source: str) -> RunConfig:
+    """A run config from TOML text, such as the one a model file keeps."""
+    try:
+        values = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{source} is not valid TOML: {e}") from None
+    return from_dict(values, source=source)
+
+
 def _toml_value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
