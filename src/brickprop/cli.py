@@ -125,13 +125,11 @@ def _run_folder(out: str | None) -> str:
 
 
 def cmd_train(args) -> int:
-    import numpy as np
     from tqdm import tqdm
 
     from .config import ConfigError, from_dict, load_config
-    from .io import write_run
+    from .io import train_run
     from .runs import build, describe
-    from .train import fit
 
     try:
         cfg = load_config(args.config) if args.config else from_dict({})
@@ -150,33 +148,10 @@ def cmd_train(args) -> int:
               "this run's gradients are wrong on purpose", file=sys.stderr)
     with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
               file=sys.stderr, leave=False) as bar:
-        history = fit(run.net, run.X, run.Y, **run.fit_kwargs,
-                      progress=lambda done: bar.update(done - bar.n))
-    last = history.last()
-    metric = run.fit_kwargs["metric"]
-    metric_name = "training accuracy" if metric == "accuracy" else "training R^2"
+        history, summary_lines, files = train_run(
+            cfg, folder, run=run, progress=lambda done: bar.update(done - bar.n))
     train_seconds = history.meta["seconds"]
-    summary_lines = [
-        describe(cfg, run),
-        f"final loss {last['loss']:.6g} (data {last['data_loss']:.6g} + penalty "
-        f"{last['penalty']:.3g}) · {metric_name} {last[metric]:.3f}",
-    ]
-    if "val_loss" in history.columns:
-        val = history["val_loss"]
-        at = np.flatnonzero(np.isfinite(val))
-        if at.size:
-            k = at[-1]
-            summary_lines.append(f"validation loss {val[k]:.6g} · validation "
-                                 f"{metric_name.split()[1]} {history['val_' + metric][k]:.3f} "
-                                 f"(step {k + 1})")
-    summary_lines += history.meta.get("rollbacks", [])
-    if cfg.bugs:
-        summary_lines.append(f"deliberate bugs on ({', '.join(cfg.bugs)}): see them caught with "
-                             f"brickprop gradcheck {' '.join('--bug ' + b for b in cfg.bugs)}")
     diverged = history.meta.get("diverged")
-    summary_lines.append(diverged or history.meta.get("stopped",
-                                                      f"trained all {len(history)} steps"))
-    files = write_run(folder, cfg, run, history, "\n".join(summary_lines))
     summary_lines.append(f"{train_seconds:.1f} s training, "
                          f"{time.perf_counter() - started:.1f} s with figures")
     summary_lines.append(f"run folder: {folder}/  ({', '.join(files)})")
