@@ -16,18 +16,19 @@ import itertools
 import math
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._files import atomic_path
 from .config import ConfigError, RunConfig, from_dict, parse_value
 
 COLUMNS = ("variant", "status", "final_accuracy", "best_accuracy", "final_loss", "best_loss",
            "steps_to_95", "first_nonfinite_step", "peak_grad_norm", "seconds")
 EXTRA = ("total_seconds", "steps_run", "seed", "group", "message")
+SEP = "_"  # between the parts of a variant's name: lr=0.5_clip_norm=none_seed=1
 
 
 class CompareError(ValueError):
@@ -68,7 +69,7 @@ def parse_vary(specs) -> dict:
 
 
 def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._=,+-]", "_", text)
+    return re.sub(r"[^A-Za-z0-9._=+-]", "-", text)
 
 
 def plan(bases, grid: dict | None = None, seeds: int = 1, fixed: dict | None = None) -> list:
@@ -100,7 +101,7 @@ def plan(bases, grid: dict | None = None, seeds: int = 1, fixed: dict | None = N
             values = {k: text for k, (text, _) in zip(grid, combo)}
             parts = [label] * (len(bases) > 1 or not grid) + [f"{k}={t}" for k, t in
                                                                 values.items()]
-            group = _safe(",".join(parts))
+            group = SEP.join(_safe(p) for p in parts)
             for i in range(seeds):
                 v = Variant(group, group, 0, values)
                 try:
@@ -114,7 +115,7 @@ def plan(bases, grid: dict | None = None, seeds: int = 1, fixed: dict | None = N
                 except ConfigError as e:
                     v.error, v.seed = str(e), getattr(base, "seed", 0) + i
                 if seeds > 1:
-                    v.name = f"{group},seed={v.seed}"
+                    v.name = f"{group}{SEP}seed={v.seed}"
                 variants.append(v)
     return variants
 
@@ -166,26 +167,47 @@ def run_variant(v: Variant) -> tuple[dict, dict]:
 
 
 def _write_files(folder: str, files: dict) -> None:
-    os.makedirs(folder, exist_ok=True)
-    for name, data in files.items():
-        with atomic_path(os.path.join(folder, name)) as tmp, open(tmp, "wb") as f:
-            f.write(data)
+    """Write a run folder whole: into a hidden sibling, then renamed onto ``folder``.
 
-
-def _dask_backend(address: str, n_workers: int | None):
-    """A ``distributed.Client`` for ``address`` (``"local"``: a LocalCluster on this machine)."""
+    Ctrl-C midway leaves the old folder (or none), never half of the new one.
+    """
+    parent, name = os.path.split(folder)
+    tmp = tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=parent)
     try:
-        from distributed import Client, LocalCluster
+        for file, data in files.items():
+            with open(os.path.join(tmp, file), "wb") as f:
+                f.write(data)
+        if os.path.isdir(folder):  # a run of an earlier comparison into the same folder
+            old = tempfile.mkdtemp(prefix=f".old-{name}-", dir=parent)
+            os.replace(folder, os.path.join(old, name))
+            shutil.rmtree(old)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def check_dask(address: str) -> None:
+    """Raise ``CompareError`` if ``address`` is malformed or dask.distributed is missing."""
+    if address != "local" and not re.fullmatch(r"(tcp|tls)://[^\s/:]+:\d+", address):
+        raise CompareError(f"--dask {address!r}: give a scheduler address like "
+                           "tcp://HOST:8786, or 'local'")
+    try:
+        import distributed  # noqa: F401
     except ImportError:
         raise CompareError("--dask needs dask.distributed, which is not installed: "
                            "pip install 'brickprop[dask]'") from None
+
+
+def _dask_client(address: str, n_workers: int | None):
+    """``(client, cluster)`` for ``address``; ``"local"`` starts a LocalCluster of processes."""
+    from distributed import Client, LocalCluster
+
+    check_dask(address)
     if address == "local":
         cluster = LocalCluster(n_workers=n_workers or os.cpu_count(), threads_per_worker=1,
                                processes=True, dashboard_address=None)
         return Client(cluster), cluster
-    if not re.fullmatch(r"(tcp|tls)://[^\s/:]+:\d+", address):
-        raise CompareError(f"--dask {address!r}: give a scheduler address like "
-                           "tcp://HOST:8786, or 'local'")
     try:
         return Client(address, timeout="10s"), None
     except (OSError, TimeoutError) as e:
@@ -220,7 +242,7 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
     os.makedirs(out, exist_ok=True)
     client = cluster = None
     if dask:
-        client, cluster = _dask_backend(dask, jobs)
+        client, cluster = _dask_client(dask, jobs)
     done, interrupted = {}, False
     try:
         with parallel_config(backend="dask" if dask else "loky",
@@ -229,7 +251,8 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
                      if progress is not None else None, file=sys.stderr) as bar:
             tasks = (delayed(run_variant)(v) for v in variants)
             for row, files in Parallel(return_as="generator_unordered")(tasks):
-                _write_files(os.path.join(out, row["variant"]), files)
+                if files:
+                    _write_files(os.path.join(out, row["variant"]), files)
                 done[row["variant"]] = row
                 bar.set_postfix_str(f"{row['variant']}: {row['status']}", refresh=False)
                 bar.update()

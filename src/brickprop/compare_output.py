@@ -93,8 +93,8 @@ def table_md(rows, varied=()) -> str:
         cells = [_fmt(row.get(k), 3 if k == "seconds" else 4) for k in keys]
         cells[0] = row["status"]
         lines.append(f"| {_cell(row['variant'])} | " + " | ".join(cells) + " |")
-    notes = [f"- **{_cell(r['variant'])}**: {_cell(r['message'])}" for r in rows
-             if r["status"] != "ok" and r.get("message")]
+    notes = [f"- **{_cell(r['variant'])}**: {_cell(r['message'].split(' Try,')[0])}"
+             for r in rows if r["status"] != "ok" and r.get("message")]
     if notes:
         lines += ["", *notes]
     summary = seed_summary(rows)
@@ -104,7 +104,8 @@ def table_md(rows, varied=()) -> str:
                   "best loss | peak grad norm | steps to 95% (runs that got there) |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in summary:
-            cells = [f"{_fmt(s[k][0])} ± {_fmt(s[k][1], 2)}" for k in _NUMBERS]
+            cells = [_fmt(s[k][0]) + (f" ± {_fmt(s[k][1], 2)}" if math.isfinite(s[k][1]) else "")
+                     if math.isfinite(s[k][0]) else "—" for k in _NUMBERS]
             mean, n = s["steps_to_95"]
             reached = f"{_fmt(mean, 5)} ({n}/{s['trained']})" if n else f"never (0/{s['trained']})"
             lines.append(f"| {_cell(s['group'])} | {s['runs']} | {s['diverged']} | "

@@ -8,6 +8,8 @@ is imported lazily, the figure uses the Agg canvas (see ``_figures``).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ._figures import loss_scale, mark_divergence, new_figure, save_png
@@ -100,13 +102,19 @@ def comparison_figure(panels, path=None, title=None):
 
 
 def _wrap(name: str, width: int = 24) -> str:
+    """A variant's name on short lines, broken at the ``_`` before each ``key=``."""
+    import dataclasses
+
+    from .config import RunConfig
+
+    keys = sorted((f.name for f in dataclasses.fields(RunConfig)), key=len, reverse=True)
     parts, line = [], ""
-    for piece in name.split(","):
+    for piece in re.split(rf"_(?=(?:{'|'.join(keys)})=)", name):
         if line and len(line) + len(piece) + 1 > width:
-            parts.append(line + ",")
+            parts.append(line)
             line = piece
         else:
-            line = f"{line},{piece}" if line else piece
+            line = f"{line} {piece}" if line else piece
     return "\n".join([*parts, line])
 
 
