@@ -265,6 +265,6 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
             cluster.close()
     rows = [done.get(v.name) or {"variant": v.name, "group": v.group, "seed": v.seed,
                                  **v.values, "status": "interrupted",
-                                 "message": "not run: the grid was interrupted (Ctrl-C)"}
+                                 "message": "not finished: the grid was interrupted (Ctrl-C)"}
             for v in variants]
     return rows, interrupted

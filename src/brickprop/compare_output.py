@@ -36,7 +36,7 @@ def _csv_cell(value) -> str:
 
 def table_csv(rows, varied=()) -> str:
     """CSV text: ``COLUMNS``, then ``EXTRA``, then the varied keys; empty cells for 'none'."""
-    columns = [*COLUMNS, *EXTRA, *varied]
+    columns = [*COLUMNS, *EXTRA, *(k for k in varied if k not in EXTRA)]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
