@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import time
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
@@ -322,9 +323,11 @@ def _compare_parser(sub):
                     "fails is a row of the table; Ctrl-C keeps the finished runs. Exit "
                     "code 0 when every variant trained (diverging counts), 1 when one "
                     "could not run, 130 when interrupted.",
-        epilog="examples: brickprop compare --vary lr=5,50 --vary clip_norm=none,1 --seeds 3; "
-               "brickprop compare experiments/exploding*.toml --set steps=500",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        epilog="examples:\n"
+               "  brickprop compare --vary lr=5,50 --vary clip_norm=none,1 --seeds 3\n"
+               "  brickprop compare experiments/exploding.toml experiments/exploding-*.toml\n"
+               "  brickprop compare --vary hidden=3,50 --set steps=500 --dask local",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("configs", nargs="*", metavar="CONFIG", help="TOML run configs: the base "
                    "of the grid, or several to compare (default: the article's XOR run)")
     p.add_argument("--vary", action="append", metavar="KEY=V1,V2",
@@ -334,7 +337,8 @@ def _compare_parser(sub):
     p.add_argument("--set", dest="fixed", action="append", metavar="KEY=VALUE",
                    help="set a config key in every variant, repeatable: --set steps=500")
     p.add_argument("--seeds", type=int, default=1, help="runs per variant with seeds "
-                   "seed, seed+1, ...; the table adds their mean and standard deviation")
+                   "seed, seed+1, ...; the table adds their mean and standard deviation "
+                   "(default: 1)")
     p.add_argument("--jobs", type=int, help="parallel processes (default: all cores); with "
                    "--dask local, the cluster's workers")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler "
@@ -393,7 +397,9 @@ def cmd_compare(args) -> int:
         rows, interrupted = compare(variants, out, jobs=args.jobs, dask=args.dask)
     except CompareError as e:
         raise UsageError(str(e)) from None
-    title = f"brickprop compare · {', '.join(args.configs) or 'default run'}"
+    names = [os.path.basename(c) for c in args.configs] or ["the default run"]
+    title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names)} "
+                                     + " ".join(f"--vary {v}" for v in args.vary or []), 110))
     paths = write_outputs(out, variants, rows, list(grid), title=title)
     print(open(paths[1], encoding="utf-8").read(), end="")
     print(f"wrote {', '.join(paths)} and {sum(r['status'] != 'interrupted' for r in rows)} "

@@ -86,10 +86,19 @@ def comparison_figure(panels, path=None, title=None):
         if bad.size:  # where the norm left the axis
             ax_norm.plot(steps[bad[0]], np.nanmax(norm) if np.isfinite(norm).any() else 1,
                          "x", color=color, ms=9, mew=2)
+    lengths = [len(p["steps"]) for p in panels if "steps" in p]
+    log_steps = bool(lengths) and max(lengths) > 10 * min(lengths)
+    if log_steps:  # a run that blew up in a few steps beside ones that ran thousands
+        ax_norm.set_xscale("symlog", linthresh=10)
     if ax_norm.lines:
         ax_norm.set_yscale("log")
+        values = np.concatenate([ln.get_ydata() for ln in ax_norm.lines])
+        values = values[np.isfinite(values) & (values > 0)]
+        if values.size:  # leave out the rare exact-zero-like dips of a fully fitted net
+            ax_norm.set_ylim(np.percentile(values, 0.5) / 2, values.max() * 10)
     ax_norm.set(title="Global gradient norm before clipping (x: first non-finite value)",
-                xlabel="step", ylabel="gradient norm")
+                xlabel="step (log scale above 10)" if log_steps else "step",
+                ylabel="gradient norm")
     ax_norm.grid(alpha=0.3)
     if ax_norm.get_legend_handles_labels()[0]:
         ax_norm.legend(fontsize="small", frameon=False, ncols=2 if n > 6 else 1,
