@@ -210,6 +210,44 @@ def from_dict(values: dict, base: RunConfig | None = None, source: str = "config
     return dataclasses.replace(base or RunConfig(), **values)
 
 
+OFF = {"schedule": "constant", "output": "auto"}  # "none" of a str key; numbers: 0, lists: []
+
+
+def parse_value(name: str, text: str, source: str = "the command line"):
+    """The value of config key ``name`` written as command-line ``text``.
+
+    ``"none"`` is the key's "off" value (0 for numbers, false, an empty list, the
+    constant schedule); list items are joined by ``+`` (``hidden`` ``16+16``).  The
+    result passes the same type checks as a TOML value; a problem is a ``ConfigError``.
+    """
+    kinds = _kinds()
+    if name not in kinds:
+        raise ConfigError(f"unknown key {name!r} in {source}; valid keys: {', '.join(kinds)}")
+    kind, text = kinds[name], text.strip()
+    if text.lower() == "none":
+        if name in OFF or kind in (int, float, bool) or kind in _LISTS.values():
+            value = OFF.get(name, [] if kind in _LISTS.values() else kind())
+            if kind in ("list[int]", "list[float]") and not value:
+                raise ConfigError(f"{name} cannot be none in {source}; give a value")
+            return value
+        raise ConfigError(f"{name} has no 'none' (off) value in {source}; give a value")
+    try:
+        if kind is bool:
+            if text.lower() not in ("true", "false"):
+                raise ValueError
+            value = text.lower() == "true"
+        elif kind in (int, float, str):
+            value = kind(text)
+        else:
+            item = float if kind == "list[float]" else str if kind == "list[str]" else int
+            value = [item(v) for v in text.split("+") if v] if text else []
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} in {source}: {name} must be "
+                          f"{_type_name(kind)}") from None
+    _check_type(name, value, kind)
+    return float(value) if kind is float else value
+
+
 def load_config(path) -> RunConfig:
     """Read a TOML run config; every problem is a one-line ``ConfigError``."""
     try:

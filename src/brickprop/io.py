@@ -199,3 +199,56 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
         report.build_run(folder)
         written.append("report.html")
     return written
+
+
+def summarize(cfg, run, history) -> list[str]:
+    """The lines of a run's ``summary.txt``: the run, its final loss and metric, how it ended."""
+    from .runs import describe as describe_config
+
+    last = history.last()
+    metric = run.fit_kwargs["metric"]
+    name = "training accuracy" if metric == "accuracy" else "training R^2"
+    lines = [describe_config(cfg, run),
+             f"final loss {last['loss']:.6g} (data {last['data_loss']:.6g} + penalty "
+             f"{last['penalty']:.3g}) · {name} {last[metric]:.3f}"]
+    if "val_loss" in history.columns:
+        val = history["val_loss"]
+        at = np.flatnonzero(np.isfinite(val))
+        if at.size:
+            k = at[-1]
+            lines.append(f"validation loss {val[k]:.6g} · validation {name.split()[1]} "
+                         f"{history['val_' + metric][k]:.3f} (step {k + 1})")
+    lines += history.meta.get("rollbacks", [])
+    if cfg.bugs:
+        lines.append(f"deliberate bugs on ({', '.join(cfg.bugs)}): see them caught with "
+                     f"brickprop gradcheck {' '.join('--bug ' + b for b in cfg.bugs)}")
+    lines.append(history.meta.get("diverged") or history.meta.get(
+        "stopped", f"trained all {len(history)} steps"))
+    return lines
+
+
+def train_run(cfg, folder, run=None, progress=None):
+    """Train ``cfg`` and write its run folder: what ``brickprop train`` and ``compare`` do.
+
+    Parameters
+    ----------
+    cfg : RunConfig
+    folder : str or PathLike
+        An existing folder; the run's files are written into it atomically.
+    run : Run, optional
+        ``brickprop.runs.build(cfg)``, when the caller built it already.
+    progress : callable, optional
+        ``progress(n_steps_done)``, passed to ``fit``.
+
+    Returns
+    -------
+    (history, summary_lines, file_names)
+    """
+    from .runs import build
+    from .train import fit
+
+    run = build(cfg) if run is None else run
+    history = fit(run.net, run.X, run.Y, **run.fit_kwargs, progress=progress)
+    lines = summarize(cfg, run, history)
+    files = write_run(folder, cfg, run, history, "\n".join(lines))
+    return history, lines, files

@@ -1,0 +1,190 @@
+"""`brickprop compare`: grids of variants, tables, failing variants, Ctrl-C, Dask."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from brickprop.cli import main
+from brickprop.compare import COLUMNS, parse_vary, plan, run_metrics
+from brickprop.config import ConfigError, from_dict, parse_value
+from brickprop.history import History
+from brickprop.io import RUN_FILES
+
+QUICK = ["--set", "steps=60", "--set", "frames=0"]
+
+
+def read_table(out):
+    with open(out / "table.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_vary_values_are_parsed_with_the_config_types():
+    grid = parse_vary(["lr=0.5,5", "clip_norm=none,1", "hidden=3,16+16", "bugs=none,no-bias"])
+    assert [v for _, v in grid["lr"]] == [0.5, 5.0]
+    assert [v for _, v in grid["clip_norm"]] == [0.0, 1.0]  # none: the key's "off" value
+    assert [v for _, v in grid["hidden"]] == [[3], [16, 16]]
+    assert [v for _, v in grid["bugs"]] == [[], ["no-bias"]]
+    assert parse_value("schedule", "none") == "constant" and parse_value("bias", "false") is False
+
+
+@pytest.mark.parametrize("spec, fragment", [
+    ("lr", "write KEY=V1,V2"),
+    ("lrr=1,2", "unknown key 'lrr'"),
+    ("lr=fast", "lr must be a number"),
+    ("steps=1.5", "steps must be an integer"),
+    ("hidden=0", "'hidden' must be a list of positive integers"),
+    ("activation=none", "activation has no 'none'"),
+    ("lr=1,1", "repeats a value"),
+])
+def test_bad_vary_is_a_one_line_error_with_exit_code_2(spec, fragment, tmp_path, capsys):
+    with pytest.raises(ConfigError, match=fragment.replace("(", r"\(")):
+        parse_vary([spec])
+    assert main(["compare", "--vary", spec, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "o").exists()  # nothing ran, nothing written
+
+
+def test_plan_makes_every_combination_and_seed_in_order():
+    variants = plan([("base", from_dict({}))], parse_vary(["lr=5,50", "l2=none,0.01"]), seeds=2)
+    assert [v.name for v in variants][:3] == ["lr=5_l2=none_seed=0", "lr=5_l2=none_seed=1",
+                                              "lr=5_l2=0.01_seed=0"]
+    assert len(variants) == 8 and len({v.name for v in variants}) == 8
+    assert variants[3].cfg.lr == 5.0 and variants[3].cfg.l2 == 0.01 and variants[3].seed == 1
+    with pytest.raises(ConfigError, match="not both"):
+        plan([("base", from_dict({}))], parse_vary(["seed=1,2"]), seeds=2)
+
+
+def test_run_metrics_reads_steps_to_95_nonfinite_step_and_peak_norm():
+    h = History(["step", "loss", "accuracy", "grad_norm_0", "grad_norm_2"], 5)
+    for row in [(0, 1.0, 0.5, 3.0, 4.0), (1, 0.5, 0.96, 6.0, 8.0), (2, 0.4, 0.9, 1.0, 1.0),
+                (3, math.inf, 0.5, math.inf, 1.0), (4, math.nan, 0.5, 1.0, 1.0)]:
+        h.record(row)
+    h.meta["seconds"] = 0.25
+    m = run_metrics(h)
+    assert m["steps_to_95"] == 2 and m["first_nonfinite_step"] == 4
+    assert m["peak_grad_norm"] == 10.0  # the global norm sqrt(6^2 + 8^2); inf is left out
+    assert m["best_loss"] == 0.4 and m["best_accuracy"] == 0.96 and math.isnan(m["final_loss"])
+
+
+def test_a_failing_variant_is_a_row_and_the_others_still_run(tmp_path, capsys):
+    out = tmp_path / "grid"
+    code = main(["compare", "--set", "hidden=64+64+64", "--set", "activation=relu",
+                 "--set", "loss=cross-entropy", "--set", "steps=200", "--set", "frames=0",
+                 "--vary", "lr=10,-1", "--vary", "clip_norm=none,0.1", "--jobs", "2",
+                 "--out", str(out)])
+    assert code == 1  # a variant could not run
+    rows = {r["variant"]: r for r in read_table(out)}
+    assert list(read_table(out)[0])[:len(COLUMNS)] == list(COLUMNS)
+    assert rows["lr=10_clip_norm=none"]["status"] == "diverged"
+    assert rows["lr=10_clip_norm=0.1"]["status"] == "ok"
+    assert float(rows["lr=10_clip_norm=0.1"]["final_accuracy"]) > 0.9
+    assert rows["lr=-1_clip_norm=none"]["status"] == "bad config"
+    assert "lr must be > 0" in rows["lr=-1_clip_norm=none"]["message"]
+    assert rows["lr=10_clip_norm=0.1"]["clip_norm"] == "0.1"  # the varied keys are columns
+    for name in ("lr=10_clip_norm=none", "lr=10_clip_norm=0.1"):
+        assert {f for f in RUN_FILES if f != "animation.gif"} <= set(os.listdir(out / name))
+    assert not (out / "lr=-1_clip_norm=none").exists()
+    assert (out / "comparison.png").stat().st_size > 10_000
+    table = (out / "table.md").read_text()
+    assert "| lr=10_clip_norm=none | diverged |" in table and "lr must be > 0" in table
+    assert "| lr=10_clip_norm=none | diverged |" in capsys.readouterr().out
+
+
+def test_each_variant_is_the_same_run_as_brickprop_train(tmp_path):
+    out = tmp_path / "grid"
+    assert main(["compare", *QUICK, "--set", "hidden=4", "--seeds", "2", "--jobs", "1",
+                 "--out", str(out)]) == 0
+    assert main(["train", "--steps", "60", "--frames", "0", "--hidden", "4", "--seed", "1",
+                 "--out", str(tmp_path / "single")]) == 0
+    assert (out / "base_seed=1" / "metrics.csv").read_bytes() == \
+        (tmp_path / "single" / "metrics.csv").read_bytes()
+    assert (out / "base_seed=0" / "metrics.csv").read_bytes() != \
+        (out / "base_seed=1" / "metrics.csv").read_bytes()
+    table = (out / "table.md").read_text()
+    assert "Mean ± standard deviation over seeds" in table and "| base | 2 | 0 |" in table
+
+
+def test_a_list_of_configs_with_a_broken_one(tmp_path):
+    good, bad = tmp_path / "three.toml", tmp_path / "broken.toml"
+    good.write_text("hidden = [3]\nsteps = 40\nframes = 0\n")
+    bad.write_text("lrr = 1\n")
+    out = tmp_path / "grid"
+    assert main(["compare", str(good), str(bad), "--vary", "lr=5,0.5", "--jobs", "2",
+                 "--out", str(out)]) == 1
+    rows = {r["variant"]: r for r in read_table(out)}
+    assert rows["three_lr=5"]["status"] == rows["three_lr=0.5"]["status"] == "ok"
+    assert rows["broken_lr=5"]["status"] == "bad config"
+    assert "unknown key 'lrr'" in rows["broken_lr=5"]["message"]
+
+
+def test_output_folder_of_other_files_and_bad_jobs_are_refused(tmp_path, capsys):
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    assert main(["compare", *QUICK, "--out", str(foreign)]) == 2
+    assert "not a brickprop comparison" in capsys.readouterr().err
+    assert main(["compare", *QUICK, "--jobs", "0", "--out", str(tmp_path / "o")]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_the_grid_and_keeps_the_finished_runs(tmp_path):
+    out = tmp_path / "grid"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "brickprop.cli", "compare", "--vary", "seed=0,1,2,3,4,5,6,7",
+         "--set", "steps=4000", "--set", "frames=0", "--jobs", "1", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while not (out / "seed=0" / "summary.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err
+    rows = read_table(out)
+    finished = [r["variant"] for r in rows if r["status"] == "ok"]
+    stopped = [r["variant"] for r in rows if r["status"] == "interrupted"]
+    assert finished and stopped and len(finished) + len(stopped) == 8
+    for name in finished:
+        assert {"config.toml", "metrics.csv", "model.npz", "summary.txt"} <= \
+            set(os.listdir(out / name))
+    assert not any((out / name).exists() for name in stopped)
+    assert not [p for p in os.listdir(out) if p.startswith(".tmp-")]
+    assert (out / "comparison.png").exists()
+
+
+def test_dask_missing_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    assert main(["compare", *QUICK, "--dask", "local", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "pip install 'brickprop[dask]'" in err and len(err.splitlines()) == 1
+
+
+def test_dask_local_cluster_gives_byte_identical_metrics(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    assert main(["compare", "--dask", "localhost:1", "--out", str(tmp_path / "x")]) == 2
+    assert "tcp://HOST:8786" in capsys.readouterr().err
+    grid = [*QUICK, "--vary", "hidden=3,8", "--set", "batch_size=50"]
+    assert main(["compare", *grid, "--jobs", "1", "--out", str(tmp_path / "local")]) == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        assert main(["compare", *grid, "--dask", cluster.scheduler_address,
+                     "--out", str(tmp_path / "dask")]) == 0
+    names = [r["variant"] for r in read_table(tmp_path / "local")]
+    assert names == ["hidden=3", "hidden=8"]
+    for name in names:
+        for file in ("metrics.csv", "model.npz", "config.toml"):
+            assert (tmp_path / "local" / name / file).read_bytes() == \
+                (tmp_path / "dask" / name / file).read_bytes()
+    local, dask = read_table(tmp_path / "local"), read_table(tmp_path / "dask")
+    for a, b in zip(local, dask):
+        assert [a[c] for c in COLUMNS[:-1]] == [b[c] for c in COLUMNS[:-1]]  # all but time
+    assert np.isfinite(float(local[0]["final_loss"]))
