@@ -144,11 +144,13 @@ def _panel(folder: str, row: dict, cfg) -> dict:
 
 
 def write_outputs(out, variants, rows, varied=(), title=None) -> list[str]:
-    """Write ``table.csv``, ``table.md`` and ``comparison.png`` into ``out``; returns their paths.
+    """Write ``table.csv``, ``table.md``, ``comparison.png`` and ``report.html`` into ``out``.
 
-    ``variants`` and ``rows`` are in the same order (from ``brickprop.compare``); the
-    figure reads each trained variant's run folder ``out/<variant>``.
+    Returns their paths.  ``variants`` and ``rows`` are in the same order (from
+    ``brickprop.compare``); the figure reads each trained variant's run folder
+    ``out/<variant>``.  The page is built when Jinja2 is installed, as a run's is.
     """
+    from . import report
     from .compareplots import comparison_figure
 
     paths = write_tables(out, rows, varied)
@@ -163,4 +165,6 @@ def write_outputs(out, variants, rows, varied=(), title=None) -> list[str]:
                            "message": row.get("message", "")})
     paths.append(os.path.join(out, "comparison.png"))
     comparison_figure(panels, paths[-1], title=title)
+    if report.available():
+        paths.append(report.build_comparison(out))
     return paths

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 
-def predict_parser(sub):
+def add_parser(sub):
     """Add ``brickprop predict`` to the subparsers ``sub`` of the ``brickprop`` parser."""
     p = sub.add_parser(
         "predict", help="predict each row of a CSV file with a saved model",

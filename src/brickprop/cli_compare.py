@@ -1,0 +1,115 @@
+"""``brickprop compare``: train variants of a run side by side, in parallel.
+
+The grid is planned and run by ``brickprop.compare``; its tables and figure are
+written by ``brickprop.compare_output``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+import time
+
+from ._cli_base import EXIT_INTERRUPTED, EXIT_OK, UsageError
+
+
+def add_parser(sub):
+    """Add ``brickprop compare`` to the subcommands ``sub``."""
+    p = sub.add_parser(
+        "compare", help="train variants of a run side by side, in parallel",
+        description="Train a grid of variants -- one base config with --vary lists, or a "
+                    "list of configs -- each exactly like 'brickprop train', in parallel "
+                    "processes or on a Dask cluster. OUT gets every run folder, "
+                    "comparison.png (a row per variant: accuracy, decision boundary, loss; "
+                    "and a gradient-norm overlay), table.md and table.csv. A variant that "
+                    "fails is a row of the table; Ctrl-C keeps the finished runs. Exit "
+                    "code 0 when every variant trained (diverging counts), 1 when one "
+                    "could not run, 130 when interrupted.",
+        epilog="examples:\n"
+               "  brickprop compare --vary lr=5,50 --vary clip_norm=none,1 --seeds 3\n"
+               "  brickprop compare experiments/exploding.toml experiments/exploding-*.toml\n"
+               "  brickprop compare --vary hidden=3,50 --set steps=500 --dask local",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("configs", nargs="*", metavar="CONFIG", help="TOML run configs: the base "
+                   "of the grid, or several to compare (default: the article's XOR run)")
+    p.add_argument("--vary", action="append", metavar="KEY=V1,V2",
+                   help="a config key and its values, repeatable (every combination runs); "
+                   "'none' switches a setting off, list items are joined by '+': "
+                   "--vary lr=5,0.5 --vary clip_norm=none,1 --vary hidden=3,16+16")
+    p.add_argument("--set", dest="fixed", action="append", metavar="KEY=VALUE",
+                   help="set a config key in every variant, repeatable: --set steps=500")
+    p.add_argument("--seeds", type=int, default=1, help="runs per variant with seeds "
+                   "seed, seed+1, ...; the table adds their mean and standard deviation "
+                   "(default: 1)")
+    p.add_argument("--jobs", type=int, help="parallel processes (default: all cores); with "
+                   "--dask local, the cluster's workers")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler "
+                   "address tcp://HOST:PORT or 'local' (needs pip install 'brickprop[dask]')")
+    p.add_argument("--out", help="output folder (default: runs/compare-<date-time>)")
+    p.set_defaults(func=cmd_compare)
+
+
+def _compare_folder(out: str | None) -> str:
+    """Create the comparison folder; refuse one that holds anything but an earlier comparison."""
+    if out is None:
+        out = os.path.join("runs", time.strftime("compare-%Y%m%d-%H%M%S"))
+    if os.path.isfile(out):
+        raise UsageError(f"--out {out!r} is a file; give a folder path")
+    if os.path.isdir(out) and os.listdir(out) and \
+            not os.path.exists(os.path.join(out, "table.csv")):
+        raise UsageError(f"folder {out!r} already holds files that are not a brickprop "
+                         "comparison; choose another --out")
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create {out!r}: {e.strerror}; choose another --out") from None
+    return out
+
+
+def cmd_compare(args) -> int:
+    from .compare import CompareError, check_dask, compare, parse_vary, plan
+    from .compare_output import write_outputs
+    from .config import ConfigError, from_dict, load_config, parse_value
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    try:
+        grid = parse_vary(args.vary)
+        fixed = {}
+        for item in args.fixed or []:
+            key, sep, text = item.partition("=")
+            if not sep:
+                raise ConfigError(f"--set {item!r}: write KEY=VALUE, e.g. --set steps=500")
+            fixed[key.strip()] = parse_value(key.strip(), text, "--set")
+        bases = []
+        for path in args.configs or [None]:
+            try:
+                cfg = load_config(path) if path else from_dict({})
+            except ConfigError as e:  # a bad file is one failing row, not the end of the grid
+                cfg = e
+            bases.append((os.path.splitext(os.path.basename(path))[0] if path else "base", cfg))
+        variants = plan(bases, grid, args.seeds, fixed)
+        if args.dask:
+            check_dask(args.dask)
+    except (ConfigError, CompareError) as e:
+        raise UsageError(str(e)) from None
+    out = _compare_folder(args.out)
+    print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
+    try:
+        rows, interrupted = compare(variants, out, jobs=args.jobs, dask=args.dask)
+    except CompareError as e:
+        raise UsageError(str(e)) from None
+    names = [os.path.basename(c) for c in args.configs] or ["the default run"]
+    title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names)} "
+                                     + " ".join(f"--vary {v}" for v in args.vary or []), 110))
+    paths = write_outputs(out, variants, rows, list(grid), title=title)
+    with open(paths[1], encoding="utf-8") as table:
+        print(table.read(), end="")
+    print(f"wrote {', '.join(paths)} and {sum(r['status'] != 'interrupted' for r in rows)} "
+          f"run folders")
+    if interrupted:
+        print("brickprop compare: interrupted; the finished runs are kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 1 if any(r["status"] in ("bad config", "failed") for r in rows) else EXIT_OK
