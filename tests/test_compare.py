@@ -18,6 +18,7 @@ from brickprop.compare import COLUMNS, parse_vary, plan, run_metrics
 from brickprop.config import ConfigError, from_dict, parse_value
 from brickprop.history import History
 from brickprop.io import RUN_FILES
+from brickprop.report import available as report_available
 
 QUICK = ["--set", "steps=60", "--set", "frames=0"]
 
@@ -97,6 +98,9 @@ def test_a_failing_variant_is_a_row_and_the_others_still_run(tmp_path, capsys):
     assert (out / "comparison.png").stat().st_size > 10_000
     table = (out / "table.md").read_text()
     assert "| lr=10_clip_norm=none | diverged |" in table and "lr must be > 0" in table
+    if report_available():
+        page = (out / "report.html").read_text()
+        assert "lr=10_clip_norm=0.1/report.html" in page and "diverged" in page
     assert "| lr=10_clip_norm=none | diverged |" in capsys.readouterr().out
 
 
