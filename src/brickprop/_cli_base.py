@@ -8,6 +8,8 @@ on stderr with exit code 2.
 from __future__ import annotations
 
 import argparse
+import os
+import time
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
 
@@ -28,3 +30,32 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of usage + message
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def output_folder(out: str | None, kind: str, marker: str, prefix: str = "") -> str:
+    """Create the folder a command writes into, or reuse an earlier one of the same ``kind``.
+
+    Without ``out``: ``runs/<prefix><date-time>``, never an existing folder.  A folder
+    that holds files but not ``marker`` (the file every ``kind`` folder has) is refused,
+    so a typo in ``--out`` never mixes a run into someone's files.
+    """
+    if out is None:
+        stamp = prefix + time.strftime("%Y%m%d-%H%M%S")
+        out, k = os.path.join("runs", stamp), 1
+        while os.path.exists(out):
+            k += 1
+            out = os.path.join("runs", f"{stamp}-{k}")
+    if os.path.isfile(out):
+        raise UsageError(f"--out {out!r} is a file; give a folder path")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(os.path.join(out, marker)):
+        raise UsageError(f"folder {out!r} already holds files that are not a brickprop {kind}; "
+                         "choose another --out")
+    try:
+        os.makedirs(out, exist_ok=True)
+        probe = os.path.join(out, ".brickprop-write-test")
+        open(probe, "w").close()
+        os.unlink(probe)
+    except OSError as e:
+        raise UsageError(f"cannot write to {kind} folder {out!r}: {e.strerror}; "
+                         "choose another --out") from None
+    return out

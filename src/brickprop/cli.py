@@ -22,6 +22,7 @@ from ._cli_base import (
     UsageError,
     _HelpFormatter,
     _Parser,
+    output_folder,
 )
 
 
@@ -109,31 +110,6 @@ OVERRIDES = ("dataset", "n_samples", "data", "target", "hidden", "activation", "
              "seed", "frames")
 
 
-def _run_folder(out: str | None) -> str:
-    """Create (or reuse a previous run's) folder; refuse folders that hold other files."""
-    if out is None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        out, k = os.path.join("runs", stamp), 1
-        while os.path.exists(out):
-            k += 1
-            out = os.path.join("runs", f"{stamp}-{k}")
-    if os.path.isfile(out):
-        raise UsageError(f"--out {out!r} is a file; give a folder path")
-    if os.path.isdir(out) and os.listdir(out) and \
-            not os.path.exists(os.path.join(out, "config.toml")):
-        raise UsageError(f"folder {out!r} already holds files that are not a brickprop run; "
-                         "choose another --out")
-    try:
-        os.makedirs(out, exist_ok=True)
-        probe = os.path.join(out, ".brickprop-write-test")
-        open(probe, "w").close()
-        os.unlink(probe)
-    except OSError as e:
-        raise UsageError(f"cannot write to run folder {out!r}: {e.strerror}; "
-                         "choose another --out") from None
-    return out
-
-
 def cmd_train(args) -> int:
     from tqdm import tqdm
 
@@ -155,7 +131,7 @@ def cmd_train(args) -> int:
     except ConfigError as e:
         raise UsageError(str(e)) from None
     run = build(cfg)  # before the folder: a bad combination must not leave an empty folder
-    folder = _run_folder(args.out)
+    folder = output_folder(args.out, "run", "config.toml")
     started = time.perf_counter()
     print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
     if cfg.bugs:

@@ -10,9 +10,8 @@ import argparse
 import os
 import sys
 import textwrap
-import time
 
-from ._cli_base import EXIT_INTERRUPTED, EXIT_OK, UsageError
+from ._cli_base import EXIT_INTERRUPTED, EXIT_OK, UsageError, output_folder
 
 
 def add_parser(sub):
@@ -51,23 +50,6 @@ def add_parser(sub):
     p.set_defaults(func=cmd_compare)
 
 
-def _compare_folder(out: str | None) -> str:
-    """Create the comparison folder; refuse one that holds anything but an earlier comparison."""
-    if out is None:
-        out = os.path.join("runs", time.strftime("compare-%Y%m%d-%H%M%S"))
-    if os.path.isfile(out):
-        raise UsageError(f"--out {out!r} is a file; give a folder path")
-    if os.path.isdir(out) and os.listdir(out) and \
-            not os.path.exists(os.path.join(out, "table.csv")):
-        raise UsageError(f"folder {out!r} already holds files that are not a brickprop "
-                         "comparison; choose another --out")
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create {out!r}: {e.strerror}; choose another --out") from None
-    return out
-
-
 def cmd_compare(args) -> int:
     from .compare import CompareError, check_dask, compare, parse_vary, plan
     from .compare_output import write_outputs
@@ -95,7 +77,7 @@ def cmd_compare(args) -> int:
             check_dask(args.dask)
     except (ConfigError, CompareError) as e:
         raise UsageError(str(e)) from None
-    out = _compare_folder(args.out)
+    out = output_folder(args.out, "comparison", "table.csv", prefix="compare-")
     print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
     try:
         rows, interrupted = compare(variants, out, jobs=args.jobs, dask=args.dask)
