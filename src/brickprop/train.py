@@ -125,6 +125,19 @@ class _Batches:
         return idx, done
 
 
+def _gather(arrays, idx, buffers):
+    """Rows ``idx`` of each array, copied into ``buffers[len(idx)]`` (made on first use).
+
+    The batch lands in the same memory every step, so neither the dataset nor a
+    fresh batch is copied into new memory each step.
+    """
+    out = buffers.get(len(idx))
+    if out is None:
+        out = buffers[len(idx)] = [np.empty((len(idx), *a.shape[1:]), a.dtype) for a in arrays]
+    # mode="clip" lets take() write straight into out; "raise" would copy the rows twice
+    return [np.take(a, idx, axis=0, out=b, mode="clip") for a, b in zip(arrays, out)]
+
+
 MAX_ROLLBACKS = 10
 
 
@@ -147,26 +160,33 @@ class _Checkpoint:
 
     A step's loss measures the weights *before* its update, so when the guard trips
     at step s the last weights known to be good are those from before step s - 1.
+    Each copy is one flat array filled by a single ``np.concatenate``, however many
+    parameters the network has.
     """
 
     def __init__(self, params):
         self.params = params
-        self.now = [np.empty_like(p.data) for p in params]
-        self.last = None
+        size, dtype = sum(p.data.size for p in params), np.result_type(*(p.data for p in params))
+        self.flat = [np.empty(size, dtype), np.empty(size, dtype)]  # [now, last]
+        self.saves = 0
 
     def save(self):
-        if self.last is None:
-            self.last = [np.empty_like(p.data) for p in self.params]
-            for b, p in zip(self.last, self.params):
-                np.copyto(b, p.data)
-        else:
-            self.now, self.last = self.last, self.now
-        for b, p in zip(self.now, self.params):
-            np.copyto(b, p.data)
+        self.flat.reverse()  # the old "now" becomes "last"
+        np.concatenate([p.data for p in self.params], axis=None, out=self.flat[0])
+        self.saves += 1
+
+    def now(self, i) -> np.ndarray:
+        """Parameter ``i`` as it was at the start of this step."""
+        start = sum(p.data.size for p in self.params[:i])
+        p = self.params[i]
+        return self.flat[0][start:start + p.data.size].reshape(p.data.shape)
 
     def restore(self):
-        for p, b in zip(self.params, self.last):
-            np.copyto(p.data, b)
+        flat = self.flat[1] if self.saves > 1 else self.flat[0]
+        start = 0
+        for p in self.params:
+            p.data[...] = flat[start:start + p.data.size].reshape(p.data.shape)
+            start += p.data.size
 
 
 class _EarlyStop:
@@ -291,7 +311,9 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     observe = getattr(optimizer.lr, "observe", None)
     report_every = max(1, steps // 100)
     epoch_loss, epoch_steps, rollbacks = 0.0, 0, 0
-    good = _Checkpoint(optimizer.params)
+    # The weights of the last two steps, for the guard to restore and the diagnostics to compare.
+    good = _Checkpoint(optimizer.params) if guard or diagnose_every else None
+    batch = {}  # batch length -> reused buffers for (X, Y, labels) rows
     started = time.perf_counter()
     # Saturated sigmoids overflow exp() to the right limit; a diverging run shows in
     # its recorded values and the guard's message, not in a stream of NumPy warnings.
@@ -300,10 +322,11 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
             if step in snap_at:
                 history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
             idx, epoch_done = batches.next()
-            xb, yb, lb = (X, Y, labels) if idx is None else (X[idx], Y[idx], labels[idx])
+            xb, yb, lb = (X, Y, labels) if idx is None else _gather((X, Y, labels), idx, batch)
             lr = optimizer.current_lr()
             diagnosing = diagnose_every and step % diagnose_every == 0
-            good.save()
+            if good is not None:
+                good.save()
             s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
             acc = accuracy(s.pred, lb, loss.threshold) if classify else r2(s.pred, yb)
             norms = [math.sqrt(sum(s.grad_sq[i] for i in ids)) for ids in layer_params]
@@ -311,7 +334,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                             *norms, *[s.grad_norm] * clipping,
                             *[math.nan] * (2 * (validation is not None) + len(diag_columns))))
             if diagnosing and s.applied:
-                before = [good.now[index[id(W)]] for W in weights]
+                before = [good.now(index[id(W)]) for W in weights]
                 for name, value in zip(diag_columns, diagnose.layer_stats(net, xb, before)):
                     history.put(name, value)
             if progress is not None and (step + 1) % report_every == 0:
