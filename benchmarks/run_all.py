@@ -3,36 +3,40 @@ scikit-learn, in one process, interleaved; writes ``BENCHMARKS.md``.
 
     python benchmarks/run_all.py [--repeats 5] [--quick] [--out BENCHMARKS.md]
 
-Workloads: one full-batch training step on the 300 XOR points (2-3-2 and 2-50-2,
-float64; per step: forward, squared-error loss, backward, SGD update); one epoch of
-a 784-256-10 ReLU network with softmax cross-entropy on 60,000 MNIST-shaped random
-samples in batches of 128 (float32); a 100-frame animation of the three panels;
-and the peak memory of that epoch.  A peer that is not installed is skipped with a
-note.  Timings are medians of interleaved repeats: compare ratios, not absolutes.
+Workloads: one full ``fit`` step on the 300 XOR points, full batch, float64 (2-3-2
+and 2-50-2; ``bench_step.py``); one epoch of a 784-256-10 ReLU network with softmax
+cross-entropy on 60,000 MNIST-shaped random samples in batches of 128, float32,
+next to the matrix products of that epoch alone (``bench_epoch.py``); the epoch's
+peak memory, measured in a fresh process; a 100-frame GIF of the three panels.  A
+peer that is not installed is skipped with a note.  Timings are medians of
+interleaved repeats (in rotating order, after one warm-up call each): compare
+ratios, not absolutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
 import brickprop as bp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import bench_epoch as ep  # noqa: E402  (the MNIST-shaped epoch)
 from bench_step import brick_fit, hand_loop  # noqa: E402  (the XOR loops, shared)
 
-
-def _xor():
-    X, y = bp.datasets.xor(300, seed=0)
-    return X, bp.one_hot(y)
+COLUMNS = ["brickprop", "hand NumPy", "PyTorch", "scikit-learn"]
 
 
 def torch_xor(X, Y, hidden, steps, lr=1.0):
@@ -64,78 +68,10 @@ def sklearn_xor(X, Y, hidden, steps, lr=1.0):
         clf.fit(X, Y.argmax(axis=1))
 
 
-def _mnist_like(n=60_000, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.random((n, 784), dtype=np.float32)
-    y = rng.integers(0, 10, n)
-    return X, y
-
-
-def brick_epoch(X, y, lr=0.01):
-    net = bp.mlp(784, [256], 10, activation="relu", output="identity", init="he",
-                 seed=0).astype(np.float32)
-    Y = bp.one_hot(y, 10, dtype=np.float32)
-    steps = -(-len(X) // 128)
-    bp.fit(net, X, Y, bp.CrossEntropy(), bp.SGD(net.parameters(), lr=lr), steps=steps,
-           batch_size=128, on_diverge="ignore")
-
-
-def hand_epoch(X, y, lr=0.01):
-    rng = np.random.default_rng(0)
-    W1 = (rng.standard_normal((784, 256)) * np.sqrt(2 / 784)).astype(np.float32)
-    W2 = (rng.standard_normal((256, 10)) * np.sqrt(2 / 256)).astype(np.float32)
-    b1, b2 = np.zeros(256, np.float32), np.zeros(10, np.float32)
-    order = rng.permutation(len(X))
-    for start in range(0, len(X), 128):
-        idx = order[start:start + 128]
-        x, t = X[idx], y[idx]
-        z1 = x @ W1 + b1
-        h1 = np.maximum(z1, 0)
-        z2 = h1 @ W2 + b2
-        p = np.exp(z2 - z2.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        p[np.arange(len(t)), t] -= 1
-        p /= len(t)
-        dW2, db2 = h1.T @ p, p.sum(axis=0)
-        dz1 = (p @ W2.T) * (z1 > 0)
-        dW1, db1 = x.T @ dz1, dz1.sum(axis=0)
-        W1 -= lr * dW1
-        b1 -= lr * db1
-        W2 -= lr * dW2
-        b2 -= lr * db2
-
-
-def torch_epoch(X, y, lr=0.01):
-    import torch
-
-    torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
-                              torch.nn.Linear(256, 10))
-    opt = torch.optim.SGD(net.parameters(), lr=lr)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    order = torch.randperm(len(X))
-    for start in range(0, len(X), 128):
-        idx = order[start:start + 128]
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx]).backward()
-        opt.step()
-
-
-def sklearn_epoch(X, y, lr=0.01):
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-
-    clf = MLPClassifier((256,), solver="sgd", batch_size=128, learning_rate_init=lr,
-                        momentum=0.0, max_iter=1, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X, y)
-
-
 def animation_workload(frames=100):
-    X, Y = _xor()
+    """Seconds to write a ``frames``-frame GIF of the three panels of a trained XOR run."""
+    X, y = bp.datasets.xor(300, seed=0)
+    Y = bp.one_hot(y)
     net = bp.mlp(2, [3], 2, seed=0)
     h = bp.fit(net, X, Y, bp.MSE(), bp.SGD(net.parameters(), lr=5.0), bp.L2(1e-4),
                steps=5000, snapshots=frames)
@@ -143,7 +79,7 @@ def animation_workload(frames=100):
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        n = plots.animate(h, net, X, Y.argmax(axis=1), Path(tmp) / "a.gif")
+        n = plots.animate(h, net, X, y, Path(tmp) / "a.gif")
         return time.perf_counter() - start, n
 
 
@@ -155,28 +91,49 @@ def _available(module):
         return False
 
 
-def _median_times(runners, repeats, per=1.0):
-    """Median seconds (times ``per``) of each runner, after one untimed warm-up call each."""
+def _timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _median_times(runners, repeats, per=1.0, pause=0.3):
+    """Median seconds (times ``per``) of each runner, after one untimed warm-up call each.
+
+    The order rotates every repeat, and each run starts ``pause`` seconds after the
+    last: BLAS and OpenMP threads keep spinning for a while after their work, which
+    would otherwise slow down whichever runner always came next.
+    """
     for fn in runners.values():
         fn()
-    times = {k: [] for k in runners}
-    for _ in range(repeats):
-        for name, fn in runners.items():
-            times[name].append(_timed(fn) * per)
+    names, times = list(runners), {k: [] for k in runners}
+    for r in range(repeats):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            time.sleep(pause)
+            times[name].append(_timed(runners[name]) * per)
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def _timed(fn, *args, **kw):
-    start = time.perf_counter()
-    fn(*args, **kw)
-    return time.perf_counter() - start
+def _faults(fn) -> int:
+    """Minor page faults of one call: memory handed back to the OS and touched again."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    fn()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def _peak_memory(n):
+    out = subprocess.run([sys.executable, str(HERE / "bench_epoch.py"), "--memory", str(n)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
 
 
 def run(repeats, quick):
     peers = {"torch": _available("torch"), "sklearn": _available("sklearn")}
-    rows, notes = [], [f"{p} is not installed: its column is empty" for p, ok in peers.items()
-                       if not ok]
-    X, Y = _xor()
+    result = {"rows": [], "faults": [], "load": [os.getloadavg()[0]],
+              "notes": [f"{p} is not installed: its column is empty"
+                        for p, ok in peers.items() if not ok]}
+    X, y = bp.datasets.xor(300, seed=0)
+    Y = bp.one_hot(y)
     steps = 300 if quick else 2000
     for hidden in (3, 50):
         runners = {"brickprop": lambda h=hidden: brick_fit(X, Y, h, steps),
@@ -185,50 +142,108 @@ def run(repeats, quick):
             runners["PyTorch"] = lambda h=hidden: torch_xor(X, Y, h, steps)
         if peers["sklearn"]:
             runners["scikit-learn"] = lambda h=hidden: sklearn_xor(X, Y, h, steps)
-        rows.append((f"XOR 2-{hidden}-2, 300 points, full batch, us/step (float64)",
-                     _median_times(runners, repeats, per=1e6 / steps)))
-    Xm, ym = _mnist_like(6_000 if quick else 60_000)
-    runners = {"brickprop": lambda: brick_epoch(Xm, ym), "hand NumPy": lambda: hand_epoch(Xm, ym)}
+        name = f"XOR 2-{hidden}-2, 300 points, full batch, us/step (float64)"
+        result["rows"].append((name, _median_times(runners, repeats, per=1e6 / steps)))
+        result["faults"].append((f"XOR 2-{hidden}-2", *(
+            _faults(runners[k]) / steps for k in ("brickprop", "hand NumPy"))))
+    n = 6_000 if quick else 60_000
+    Xm, ym = ep.mnist_like(n)
+    Ym = bp.one_hot(ym, ep.N_OUT, dtype=np.float32)
+    floor = ep.MatmulFloor(Xm)
+    runners = {"brickprop": lambda: ep.brick_epoch(Xm, Ym),
+               "hand NumPy": lambda: ep.hand_epoch(Xm, ym)}
     if peers["torch"]:
-        runners["PyTorch"] = lambda: torch_epoch(Xm, ym)
+        runners["PyTorch"] = lambda: ep.torch_epoch(Xm, ym)
     if peers["sklearn"]:
-        runners["scikit-learn"] = lambda: sklearn_epoch(Xm, ym)
-    rows.append((f"784-256-10 ReLU + softmax cross-entropy, {len(Xm):,} samples, batch 128, "
-                 "one epoch, s (float32)", _median_times(runners, max(1, repeats // 2))))
-    tracemalloc.start()
-    brick_epoch(Xm, ym)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    seconds, frames = animation_workload(30 if quick else 100)
-    return rows, notes, peak, seconds, frames
+        runners["scikit-learn"] = lambda: ep.sklearn_epoch(Xm, ym)
+    runners["matmul floor"] = floor
+    times = _median_times(runners, max(3, repeats // 2 + 1))
+    result["floor"] = times.pop("matmul floor"), ep.epoch_flops(n)
+    result["rows"].append((f"784-256-10 ReLU + softmax cross-entropy, {n:,} samples, batch 128, "
+                           "one epoch, s (float32)", times))
+    steps = -(-n // ep.BATCH)
+    result["faults"].append(("MNIST-shaped epoch", *(
+        _faults(runners[k]) / steps for k in ("brickprop", "hand NumPy"))))
+    result["memory"] = _peak_memory(n)
+    result["animation"] = animation_workload(30 if quick else 100)
+    result["load"].append(os.getloadavg()[0])
+    return result
 
 
-def report(rows, notes, peak, seconds, frames) -> str:
+def _versions() -> str:
     import matplotlib
 
-    cols = ["brickprop", "hand NumPy", "PyTorch", "scikit-learn"]
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor() or platform.machine()) if Path("/proc/cpuinfo").exists() \
+        else platform.processor() or platform.machine()
+    parts = [f"{cpu} ({os.cpu_count()} logical cores, {platform.machine()})",
+             f"{platform.python_implementation()} {platform.python_version()}",
+             f"NumPy {np.__version__}", f"matplotlib {matplotlib.__version__}"]
+    if _available("torch"):
+        import torch
+
+        parts.append(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads)")
+    if _available("sklearn"):
+        import sklearn
+
+        parts.append(f"scikit-learn {sklearn.__version__}")
+    return ", ".join(parts)
+
+
+def _verdict(value, limit) -> str:
+    return f"{value:.2f}x (target at most {limit}x: {'met' if value <= limit else 'NOT met'})"
+
+
+def report(r) -> str:
     lines = ["# Benchmarks", "",
-             "Generated by `python benchmarks/run_all.py` on "
-             f"{platform.machine()} with {platform.python_implementation()} "
-             f"{platform.python_version()}, NumPy {np.__version__}, matplotlib "
-             f"{matplotlib.__version__}" + "".join(
-                 f", {m} {__import__(m).__version__}" for m in ("torch", "sklearn")
-                 if _available(m)) + ". Medians of interleaved repeats in one process; "
-             "compare ratios, not absolute times.", "",
-             "| workload | " + " | ".join(cols) + " | hand / brickprop | peer / brickprop |",
-             "|---|" + "---:|" * (len(cols) + 2)]
-    for name, t in rows:
-        cells = [f"{t[c]:.3g}" if c in t else "—" for c in cols]
+             f"Generated by `python benchmarks/run_all.py` on {_versions()}. Medians of "
+             "interleaved repeats in one process, in rotating order after one warm-up call "
+             "each; the machine "
+             f"was shared (load average {r['load'][0]:.1f} at the start, {r['load'][1]:.1f} at "
+             "the end), so compare ratios, not absolute times.", "",
+             "| workload | " + " | ".join(COLUMNS) + " | hand / brickprop | peer / brickprop |",
+             "|---|" + "---:|" * (len(COLUMNS) + 2)]
+    for name, t in r["rows"]:
+        cells = [f"{t[c]:.3g}" if c in t else "—" for c in COLUMNS]
         hand = t["hand NumPy"] / t["brickprop"]
-        peers = ", ".join(f"{c} {t[c] / t['brickprop']:.2f}x" for c in cols[2:] if c in t)
+        peers = ", ".join(f"{c} {t[c] / t['brickprop']:.2f}x" for c in COLUMNS[2:] if c in t)
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {hand:.2f}x | {peers or '—'} |")
-    lines += ["", "A ratio above 1 means brickprop is faster.", "",
-              f"- Peak memory traced during the brickprop epoch: {peak / 2**20:.1f} MiB "
-              "(NumPy allocations, via tracemalloc).",
-              f"- Animation: {frames} frames of the three panels written as a GIF in "
-              f"{seconds:.2f} s."]
-    lines += [f"- {n}" for n in notes]
-    return "\n".join(lines) + "\n"
+    lines += ["", "A ratio above 1 means brickprop is faster.", "", "## Targets", ""]
+    for name, t in r["rows"][:2]:
+        lines.append(f"- {name.split(',')[0]}: brickprop / hand NumPy "
+                     f"{_verdict(t['brickprop'] / t['hand NumPy'], 1.25)}"
+                     + "".join(f"; brickprop / {c} {_verdict(t['brickprop'] / t[c], lim)}"
+                               for c, lim in (("PyTorch", 0.2), ("scikit-learn", 0.5)) if c in t))
+    t = r["rows"][2][1]
+    floor, flops = r["floor"]
+    mem = r["memory"]
+    budget = mem["dataset"] + mem["model"]
+    if "PyTorch" in t:
+        lines.append(f"- MNIST-shaped epoch: brickprop / PyTorch "
+                     f"{_verdict(t['brickprop'] / t['PyTorch'], 0.9)}")
+    lines += [
+        f"- MNIST-shaped epoch: brickprop / matrix-product floor "
+        f"{_verdict(t['brickprop'] / floor, 1.6)}. The floor is the epoch's "
+        f"{flops / 1e9:.1f} GFLOP of matrix products alone, into preallocated outputs: "
+        f"{floor:.3g} s here, {flops / floor / 1e9:.0f} GFLOP/s; the hand NumPy loop takes "
+        f"{t['hand NumPy'] / floor:.2f}x the floor.",
+        f"- Peak memory of the epoch (data made and trained in a fresh process): "
+        f"{mem['traced'] / 2**20:.1f} MiB of live allocations (tracemalloc), dataset "
+        f"{mem['dataset'] / 2**20:.1f} MiB + model {mem['model'] / 2**20:.2f} MiB, so "
+        f"{_verdict(mem['traced'] / budget, 1.5)}; the resident set grew by "
+        f"{mem['rss_growth'] / 2**20:.1f} MiB ({mem['rss_growth'] / budget:.2f}x, BLAS "
+        "buffers included).",
+        f"- Animation: {r['animation'][1]} frames of the three panels written as a GIF in "
+        f"{r['animation'][0]:.2f} s (target at most 10 s: "
+        f"{'met' if r['animation'][0] <= 10 else 'NOT met'}).",
+        "", "## Memory handed back to the OS", "",
+        "Minor page faults per step: a freed temporary that glibc returns to the OS is "
+        "faulted in again on the next step.", "",
+        "| workload | brickprop | hand NumPy |", "|---|---:|---:|"]
+    lines += [f"| {name} | {b:.2f} | {h:.2f} |" for name, b, h in r["faults"]]
+    lines += [""] + [f"- {n}" for n in r["notes"]]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def main(argv=None):
@@ -237,7 +252,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smaller workloads, for a smoke test")
     parser.add_argument("--out", default="BENCHMARKS.md", help="Markdown file to write")
     args = parser.parse_args(argv)
-    text = report(*run(args.repeats, args.quick))
+    text = report(run(args.repeats, args.quick))
     from brickprop._files import atomic_write_text
 
     atomic_write_text(args.out, text)

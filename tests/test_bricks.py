@@ -294,6 +294,25 @@ def test_linear_backward_without_input_grad_still_sets_parameter_grads():
     np.testing.assert_allclose(layer.b.grad, dL_dz.sum(axis=0), rtol=1e-12, atol=1e-14)
 
 
+def test_sequential_backward_can_skip_the_input_gradient():
+    rng = np.random.default_rng(6)
+    net = bp.mlp(3, [4], 2, activation="relu", output="identity", seed=0)
+    x = away_from_kinks(rng.standard_normal((5, 3)))
+    dL_dy = rng.standard_normal((5, 2))
+    net.forward(x)
+    dL_dx = net.backward(dL_dy)  # the contract: dL/dX by default
+    assert dL_dx.shape == x.shape
+    grads = [p.grad.copy() for p in net.parameters()]
+    seen = []
+    first = net[0]
+    original = first.backward
+    first.backward = lambda d, input_grad=True: seen.append(input_grad) or original(d, input_grad)
+    assert net.backward(dL_dy, input_grad=False) is None  # training needs no dL/dX
+    assert seen == [False]  # the first layer was told not to compute it
+    for p, g in zip(net.parameters(), grads):
+        np.testing.assert_allclose(p.grad, g, rtol=0, atol=0, err_msg=p.name)
+
+
 def test_sequential_names_parameters_by_position():
     net = bp.mlp(2, [3], 2, seed=0)
     assert [p.name for p in net.parameters()] == ["0.W", "0.b", "2.W", "2.b"]

@@ -160,3 +160,66 @@ def test_sgd_matches_torch_optim(options):
         np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=RTOL, atol=ATOL,
                                    err_msg=p.name)
         assert not np.allclose(p.data, p0.data, rtol=1e-6, atol=0)  # it really moved
+
+
+# float32: the same comparisons with tolerances that fit float32 round-off (eps ~ 1.2e-7)
+RTOL32, ATOL32 = 2e-5, 2e-6
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_float32_network_matches_float32_autograd(activation, loss_name):
+    rng = np.random.default_rng(7)
+    sizes = [4, 6, 5, 3]
+    net, _ = _build(rng, activation, sizes, bias=True)
+    net.astype(np.float32)
+    tensors = [torch.tensor(p.data, requires_grad=True) for p in net.parameters()]
+    X = rng.standard_normal((8, sizes[0])).astype(np.float32)
+    loss, target, torch_target = _targets(rng, loss_name, 8, sizes[-1])
+    if isinstance(target, np.ndarray) and target.dtype.kind == "f":
+        target = torch_target = target.astype(np.float32)
+
+    pred = net.forward(X)
+    data_loss = loss.forward(pred, target)
+    dL_dX = net.backward(loss.backward())
+
+    X_t = torch.tensor(X, requires_grad=True)
+    pred_t = _torch_forward(X_t, tensors, activation, True)
+    data_loss_t = _torch_loss(loss_name, pred_t, torch_target)
+    data_loss_t.backward()
+
+    assert pred.dtype == dL_dX.dtype == np.float32
+    assert pred_t.dtype == torch.float32
+    np.testing.assert_allclose(pred, pred_t.detach().numpy(), rtol=RTOL32, atol=ATOL32)
+    np.testing.assert_allclose(data_loss, data_loss_t.item(), rtol=RTOL32, atol=ATOL32)
+    np.testing.assert_allclose(dL_dX, X_t.grad.numpy(), rtol=RTOL32, atol=ATOL32)
+    for p, t in zip(net.parameters(), tensors):
+        assert p.grad.dtype == np.float32
+        np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=RTOL32, atol=ATOL32,
+                                   err_msg=p.name)
+
+
+def test_float32_minibatch_training_matches_torch():
+    """Fifty SGD steps of a ReLU classifier on minibatches, float32 on both sides."""
+    rng = np.random.default_rng(3)
+    X = rng.random((96, 20), dtype=np.float32)
+    labels = rng.integers(0, 5, 96)
+    net = bp.mlp(20, [16], 5, activation="relu", output="identity", init="he", seed=0,
+                 dtype=np.float32)
+    tensors = [torch.tensor(p.data, requires_grad=True) for p in net.parameters()]
+    opt, opt_t = bp.SGD(net.parameters(), lr=0.5), torch.optim.SGD(tensors, lr=0.5)
+    loss = bp.CrossEntropy()
+    Y = bp.one_hot(labels, 5, dtype=np.float32)
+    for _ in range(50):
+        idx = rng.choice(96, 16, replace=False)
+        s = bp.train_step(net, loss, opt, X[idx], Y[idx])
+        opt_t.zero_grad()
+        h = torch.relu(torch.tensor(X[idx]) @ tensors[0] + tensors[1]) @ tensors[2] + tensors[3]
+        loss_t = F.cross_entropy(h, torch.tensor(labels[idx]))
+        loss_t.backward()
+        opt_t.step()
+        np.testing.assert_allclose(s.data_loss, loss_t.item(), rtol=1e-4, atol=1e-6)
+    for p, t in zip(net.parameters(), tensors):
+        assert p.data.dtype == np.float32
+        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-4, atol=1e-5,
+                                   err_msg=p.name)

@@ -234,3 +234,39 @@ def test_train_step_returns_pre_update_prediction_and_its_gradients():
         np.testing.assert_allclose(p.data, old - lr * p.grad, rtol=1e-14, atol=1e-16,
                                    err_msg=p.name)
     assert not np.allclose(net.forward(X), pred, rtol=1e-6, atol=0)
+
+
+def test_minibatches_do_not_copy_the_dataset():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.random((20_000, 50), dtype=np.float32)  # 4 MB
+    Y = bp.one_hot(rng.integers(0, 4, 20_000), 4, dtype=np.float32)
+    net = bp.mlp(50, [8], 4, activation="relu", output="identity", seed=0, dtype=np.float32)
+    tracemalloc.start()
+    h = bp.fit(net, X, Y, bp.CrossEntropy(), bp.SGD(net.parameters(), lr=0.1), steps=1300,
+               batch_size=32)  # two epochs, each a fresh permutation
+    extra = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert h.n == 1300
+    assert extra < X.nbytes / 4, f"fit allocated {extra} bytes for a {X.nbytes}-byte dataset"
+    assert all(p.data.dtype == np.float32 and p.grad.dtype == np.float32
+               for p in net.parameters())
+
+
+def test_history_rows_survive_chunking_growth_and_put():
+    h = bp.History(["step", "loss"], 3)  # fewer rows reserved than recorded
+    n = 2 * bp.History.CHUNK + 5
+    for step in range(n):
+        h.record((step, 0.5 * step))
+        if step == bp.History.CHUNK - 1:
+            h.put("loss", -1.0)  # the last row of a chunk, before it is stored
+        if step == bp.History.CHUNK + 1:
+            assert h["step"][-1] == step  # reading stores the pending rows
+            h.put("loss", -2.0)  # a stored row
+    assert len(h) == n
+    expected = 0.5 * np.arange(n)
+    expected[[bp.History.CHUNK - 1, bp.History.CHUNK + 1]] = -1.0, -2.0
+    np.testing.assert_allclose(h["loss"], expected, rtol=0, atol=0)
+    np.testing.assert_allclose(h["step"], np.arange(n), rtol=0, atol=0)
+    assert h.last() == {"step": n - 1, "loss": 0.5 * (n - 1)}

@@ -22,7 +22,8 @@ class Sigmoid(_Activation):
     """``h = 1 / (1 + exp(-z))``; local derivative ``dh/dz = h * (1 - h)``."""
 
     def forward(self, z):
-        h = np.exp(-z)  # inf for z < -709, and 1 / (1 + inf) = 0 is the right limit
+        h = np.negative(z)
+        np.exp(h, out=h)  # inf for z < -709, and 1 / (1 + inf) = 0 is the right limit
         h += 1.0
         np.divide(1.0, h, out=h)
         self._h = h
@@ -106,7 +107,9 @@ class Softmax(_Activation):
 
     def backward(self, dL_dh, input_grad=True):
         h = self._h
-        return h * (dL_dh - np.sum(dL_dh * h, axis=1, keepdims=True))
+        dL_dz = dL_dh - np.sum(dL_dh * h, axis=1, keepdims=True)  # (n_samples, n_classes)
+        dL_dz *= h
+        return dL_dz
 
 
 ACTIVATIONS = {

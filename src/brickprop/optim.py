@@ -163,8 +163,11 @@ class SGD(Optimizer):
         return {"momentum_buffer"} if self.momentum else set()
 
     def _update(self, p, state, lr):
-        g = _decayed_grad(p, state, self.weight_decay)
         s = _buffer(state, "_s", p.data)
+        if not (self.momentum or self.weight_decay):  # plain SGD: p -= lr * grad
+            p.data -= np.multiply(p.grad, lr, out=s)
+            return
+        g = _decayed_grad(p, state, self.weight_decay)
         if self.momentum:
             v = state["momentum_buffer"]
             if self.t == 0:

@@ -308,7 +308,9 @@ class _Panels:
     def moving(self) -> list:
         """The artists to redraw for each frame, bottom to top."""
         fit = self.fit_panel.moving if self.fit_panel is not None else []
-        artists = [*fit, self.image, self.contour, self.points, self.note, self.acc_line,
+        # An empty note costs a text layout per frame all the same: leave it out.
+        note = self.note if self.note is not None and self.note.get_text() else None
+        artists = [*fit, self.image, self.contour, self.points, note, self.acc_line,
                    self.acc_dot, self.loss_line, self.loss_dot, self.title]
         return [a for a in artists if a is not None]
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import diagnose
 from ._checks import check_int, check_number
+from ._loop import MAX_ROLLBACKS, Batches, Checkpoint, EarlyStop, Halved, gather
 from .bugs import SameFirstBatch
 from .clip import clip_grad_norm, clip_grad_value
 from .core import Sequential
@@ -103,90 +104,6 @@ def _check_data(X, Y, dtype, what="X", what_y="Y"):
     if X.dtype != dtype or Y.dtype != dtype:
         raise TypeError(f"{what} is {X.dtype} and {what_y} is {Y.dtype} but the network's "
                         f"parameters are {dtype}; cast the data or call net.astype(np.{X.dtype})")
-
-
-class _Batches:
-    """Index batches of a permutation reshuffled every epoch from one generator."""
-
-    def __init__(self, n, batch_size, drop_last, seed):
-        self.n, self.size, self.drop_last = n, batch_size, drop_last
-        self.rng = np.random.default_rng(seed)
-        self.order, self.pos = None, n
-
-    def next(self):
-        """``(indices, epoch_done)``; ``indices`` is None for the full batch."""
-        if self.size is None or self.size >= self.n:
-            return None, True
-        if self.pos >= self.n or self.drop_last and self.pos + self.size > self.n:
-            self.order, self.pos = self.rng.permutation(self.n), 0
-        idx = self.order[self.pos:self.pos + self.size]
-        self.pos += self.size
-        done = self.pos >= self.n or self.drop_last and self.pos + self.size > self.n
-        return idx, done
-
-
-MAX_ROLLBACKS = 10
-
-
-class _Halved:
-    """A learning rate (float or schedule) at half its value: ``step -> lr(step) / 2``."""
-
-    def __init__(self, lr):
-        self.lr = lr
-        self.observe = getattr(lr, "observe", None)
-
-    def __call__(self, step):
-        return 0.5 * (self.lr(step) if callable(self.lr) else self.lr)
-
-    def __repr__(self):
-        return f"Halved({self.lr!r})"
-
-
-class _Checkpoint:
-    """The weights at the start of this step (``now``) and of the one before (``last``).
-
-    A step's loss measures the weights *before* its update, so when the guard trips
-    at step s the last weights known to be good are those from before step s - 1.
-    """
-
-    def __init__(self, params):
-        self.params = params
-        self.now = [np.empty_like(p.data) for p in params]
-        self.last = None
-
-    def save(self):
-        if self.last is None:
-            self.last = [np.empty_like(p.data) for p in self.params]
-            for b, p in zip(self.last, self.params):
-                np.copyto(b, p.data)
-        else:
-            self.now, self.last = self.last, self.now
-        for b, p in zip(self.now, self.params):
-            np.copyto(b, p.data)
-
-    def restore(self):
-        for p, b in zip(self.params, self.last):
-            np.copyto(p.data, b)
-
-
-class _EarlyStop:
-    """Validation-loss patience; keeps the best weights seen."""
-
-    def __init__(self, patience, min_delta, params):
-        self.patience, self.min_delta, self.params = patience, min_delta, params
-        self.best, self.best_step, self.bad, self.weights = math.inf, None, 0, None
-
-    def should_stop(self, val_loss, step) -> bool:
-        if val_loss < self.best - self.min_delta:
-            self.best, self.best_step, self.bad = val_loss, step, 0
-            self.weights = [p.data.copy() for p in self.params]
-            return False
-        self.bad += 1
-        return self.bad >= self.patience
-
-    def restore(self):
-        for p, w in zip(self.params, self.weights or []):
-            p.data[...] = w
 
 
 def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | None = None,
@@ -284,15 +201,17 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     labels = labels_of(Y) if classify else np.zeros(n, dtype=np.intp)
     val_labels = labels_of(Y_val) if validation is not None and classify else None
     snap_at = set(np.linspace(0, steps, snapshots).round().astype(int)) if snapshots else set()
-    batches = _Batches(n, batch_size, drop_last, seed) if shuffle else \
+    batches = Batches(n, batch_size, drop_last, seed) if shuffle else \
         SameFirstBatch(n, batch_size)
-    stopper = _EarlyStop(patience, min_delta, optimizer.params) if patience else None
+    stopper = EarlyStop(patience, min_delta, optimizer.params) if patience else None
     guard = diagnose.DivergenceGuard(layer_ids, diverge_factor) if on_diverge != "ignore" \
         else None
     observe = getattr(optimizer.lr, "observe", None)
     report_every = max(1, steps // 100)
     epoch_loss, epoch_steps, rollbacks = 0.0, 0, 0
-    good = _Checkpoint(optimizer.params)
+    # The weights of the last two steps, for the guard to restore and the diagnostics to compare.
+    good = Checkpoint(optimizer.params) if guard or diagnose_every else None
+    batch = {}  # batch length -> reused buffers for (X, Y, labels) rows
     started = time.perf_counter()
     # Saturated sigmoids overflow exp() to the right limit; a diverging run shows in
     # its recorded values and the guard's message, not in a stream of NumPy warnings.
@@ -301,10 +220,11 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
             if step in snap_at:
                 history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
             idx, epoch_done = batches.next()
-            xb, yb, lb = (X, Y, labels) if idx is None else (X[idx], Y[idx], labels[idx])
+            xb, yb, lb = (X, Y, labels) if idx is None else gather((X, Y, labels), idx, batch)
             lr = optimizer.current_lr()
             diagnosing = diagnose_every and step % diagnose_every == 0
-            good.save()
+            if good is not None:
+                good.save()
             s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
             if step in snap_at:  # the gradient this snapshot's weights produced
                 history.snapshot_grads[step] = [p.grad.copy() for p in optimizer.params]
@@ -314,7 +234,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                             *norms, *[s.grad_norm] * clipping,
                             *[math.nan] * (2 * (validation is not None) + len(diag_columns))))
             if diagnosing and s.applied:
-                before = [good.now[index[id(W)]] for W in weights]
+                before = [good.now(index[id(W)]) for W in weights]
                 for name, value in zip(diag_columns, diagnose.layer_stats(net, xb, before)):
                     history.put(name, value)
             if progress is not None and (step + 1) % report_every == 0:
@@ -324,7 +244,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
             if problem and on_diverge == "rollback" and rollbacks < MAX_ROLLBACKS:
                 rollbacks += 1
                 good.restore()
-                optimizer.lr = _Halved(optimizer.lr)
+                optimizer.lr = Halved(optimizer.lr)
                 history.meta.setdefault("rollbacks", []).append(
                     f"step {step + 1}: restored the weights and halved the learning rate "
                     f"to {optimizer.current_lr():.4g} ({problem.split('. ')[0]})")
