@@ -149,6 +149,7 @@ def test_without_jinja2_the_error_says_how_to_install_it(run_dir, tmp_path, monk
     assert main(["train", "--steps", "20", "--frames", "0", "--out", str(out)]) == 0
     assert not (out / "report.html").exists()
     assert "no report.html: the HTML report needs Jinja2" in (out / "summary.txt").read_text()
+    assert "no report.html: the HTML report needs Jinja2" in capsys.readouterr().out
 
 
 def test_a_run_without_frames_still_gets_a_page(tmp_path):

@@ -146,6 +146,10 @@ def cmd_train(args) -> int:
     summary_lines.append(f"{train_seconds:.1f} s training, "
                          f"{time.perf_counter() - started:.1f} s with figures")
     summary_lines.append(f"run folder: {folder}/  ({', '.join(files)})")
+    if "report.html" not in files:
+        from .report import MISSING
+
+        summary_lines.append(f"no report.html: {MISSING}")
     print("\n".join(summary_lines))
     return EXIT_DIVERGED if diverged else EXIT_OK
 
