@@ -98,7 +98,23 @@ def _train_parser(sub):
     p.add_argument("--frames", type=int, help="animation frames (0: no animation)")
     p.add_argument("--out", help="run folder (default: runs/<date-time>)")
     p.set_defaults(func=cmd_train)
+    _show_config_defaults(p)
     return p
+
+
+def _show_config_defaults(parser) -> None:
+    """Append the default run's value to the help of each flag that overrides a config key."""
+    import dataclasses
+
+    from .config import RunConfig
+
+    defaults = {f.name: f.default if f.default_factory is dataclasses.MISSING
+                else f.default_factory() for f in dataclasses.fields(RunConfig)}
+    for action in parser._actions:
+        value = defaults.get(action.dest)
+        if action.help and value not in (None, "", [], ()) and not isinstance(value, bool):
+            shown = " ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+            action.help += f" [default run: {shown}]"
 
 
 OVERRIDES = ("dataset", "n_samples", "data", "target", "hidden", "activation", "loss", "lr",
