@@ -172,24 +172,38 @@ def _mathml_value(cells, hidden, scalar, max_size) -> str:
     return f'<mtable class="matrix">{"".join(rows)}</mtable>'  # brackets: the page's CSS
 
 
+def _symbols(name: str):
+    """``name`` split for typesetting, shared by the MathML and LaTeX renderers.
+
+    ``("frac", top, bottom)`` for a derivative such as ``dL/dW2``, else ``("symbol",
+    part)``.  A part is ``(base, index, tag)`` (``W1_new`` -> ``("W", "1", "new")``), or
+    the plain string when it is not of that form.
+    """
+    def parts(s):
+        m = re.fullmatch(r"([A-Za-z]+?)(\d*)(?:_([a-z]+))?", s)
+        return m.groups() if m else s
+    top, slash, bottom = name.partition("/")
+    if slash and top.startswith("d") and bottom.startswith("d"):
+        return "frac", parts(top[1:]), parts(bottom[1:])
+    return "symbol", parts(name)
+
+
 def _mathml_name(name: str) -> str:
     """``dL/dW2`` -> a fraction of partials, ``W1_new`` -> ``W`` with sub 1 and sup new."""
-    def symbol(s):
-        m = re.fullmatch(r"([A-Za-z]+?)(\d*)(?:_([a-z]+))?", s)
-        if m is None:
-            return f"<mtext>{html.escape(s)}</mtext>"
-        base, k, tag = m.groups()
+    def symbol(p):
+        if isinstance(p, str):
+            return f"<mtext>{html.escape(p)}</mtext>"
+        base, k, tag = p
         base = f"<mi>{base}</mi>"
         if k and tag:
             return f"<msubsup>{base}<mn>{k}</mn><mtext>{tag}</mtext></msubsup>"
         return f"<msub>{base}<mn>{k}</mn></msub>" if k else \
             f"<msub>{base}<mtext>{tag}</mtext></msub>" if tag else base
-    if "/" in name:
-        top, bottom = name.split("/", 1)
-        if top.startswith("d") and bottom.startswith("d"):
-            return (f"<mfrac><mrow><mo>∂</mo>{symbol(top[1:])}</mrow>"
-                    f"<mrow><mo>∂</mo>{symbol(bottom[1:])}</mrow></mfrac>")
-    return symbol(name)
+    kind, *p = _symbols(name)
+    if kind == "frac":
+        return (f"<mfrac><mrow><mo>∂</mo>{symbol(p[0])}</mrow>"
+                f"<mrow><mo>∂</mo>{symbol(p[1])}</mrow></mfrac>")
+    return symbol(p[0])
 
 
 def render(trace: Trace, fmt: str = "text", precision: int = 4,
@@ -211,14 +225,13 @@ def _tex_escape(s: str) -> str:
 
 def _tex_name(name: str) -> str:
     """``dL/dW2`` -> ``\\frac{\\partial L}{\\partial W_{2}}``, ``W1_new`` -> ``W_{1}^{new}``."""
-    def symbol(s):
-        m = re.fullmatch(r"([A-Za-z]+?)(\d*)(?:_([a-z]+))?", s)
-        if m is None:
-            return rf"\text{{{_tex_escape(s)}}}"
-        base, k, tag = m.groups()
+    def symbol(p):
+        if isinstance(p, str):
+            return rf"\text{{{_tex_escape(p)}}}"
+        base, k, tag = p
         tag = rf"{'^' if k else '_'}{{\text{{{tag}}}}}" if tag else ""
         return base + (f"_{{{k}}}" if k else "") + tag
-    if "/" in name:
-        top, bottom = name.split("/", 1)
-        return rf"\frac{{\partial {symbol(top[1:])}}}{{\partial {symbol(bottom[1:])}}}"
-    return symbol(name)
+    kind, *p = _symbols(name)
+    if kind == "frac":
+        return rf"\frac{{\partial {symbol(p[0])}}}{{\partial {symbol(p[1])}}}"
+    return symbol(p[0])
