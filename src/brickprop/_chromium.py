@@ -10,6 +10,7 @@ extra package is needed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -174,10 +175,8 @@ class Browser:
             f.write(base64.b64decode(data))
 
     def close(self):
-        try:
+        with contextlib.suppress(OSError, RuntimeError, TimeoutError):  # already gone
             self.call("Browser.close")
-        except (OSError, RuntimeError, TimeoutError):
-            pass
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
