@@ -217,7 +217,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     # its recorded values and the guard's message, not in a stream of NumPy warnings.
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         for step in range(steps):
-            if step in snap_at:
+            snapping = step in snap_at
+            if snapping:
                 history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
             idx, epoch_done = batches.next()
             xb, yb, lb = (X, Y, labels) if idx is None else gather((X, Y, labels), idx, batch)
@@ -226,7 +227,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
             if good is not None:
                 good.save()
             s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
-            if step in snap_at:  # the gradient this snapshot's weights produced
+            if snapping:  # the gradient this snapshot's weights produced
                 history.snapshot_grads[step] = [p.grad.copy() for p in optimizer.params]
             acc = accuracy(s.pred, lb, loss.threshold) if classify else r2(s.pred, yb)
             norms = [math.sqrt(sum(s.grad_sq[i] for i in ids)) for ids in layer_params]
