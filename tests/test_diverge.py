@@ -150,3 +150,29 @@ def test_the_articles_explosion_comes_from_its_bugs(tmp_path):
         if explodes:
             assert 50_000 < len(h) < 110_000
             assert h["penalty"][-1] > 100 * h["data_loss"][-1]  # the penalty runs away
+
+
+def test_the_guard_restores_the_newest_copy_from_before_the_tripping_step():
+    from brickprop._loop import Checkpoint
+
+    p = bp.Parameter(np.zeros(3))
+    good = Checkpoint([p], every=10)
+    for step in range(25):
+        if good.due(step):
+            good.save(step)
+        p.data += 1.0  # the update of this step
+    assert good.restore(25) == 20 and (p.data == 20).all()  # copy taken before step 25
+    assert good.restore(20) == 10 and (p.data == 10).all()  # step 20's own weights are suspect
+    first = Checkpoint([p], every=10)
+    first.save(0)
+    assert first.restore(0) == 0  # tripping at the first step: the only copy there is
+
+
+def test_a_stopped_run_names_the_step_its_weights_are_from(xor):
+    X, Y = xor
+    net = bp.mlp(2, [64, 64, 64], 2, activation="relu", output="identity", init="he", seed=0)
+    h = bp.fit(net, X, Y, bp.CrossEntropy(), bp.SGD(net.parameters(), lr=10), steps=100)
+    tripped = h.meta["diverged_step"]
+    held = int(h.meta["diverged"].rsplit("before step ", 1)[1].rstrip("."))
+    assert tripped - 10 <= held < tripped
+    assert all(np.isfinite(p.data).all() for p in net.parameters())

@@ -146,8 +146,10 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     on_diverge : "stop", "rollback" or "ignore"
         On a non-finite loss or gradient, or a loss above ``diverge_factor`` times its
         start: stop (``history.meta["diverged"]`` says why and what to try), or
-        restore the weights from before the step and halve the learning rate (at most
-        10 times), or carry on.  A non-finite update is never applied.
+        restore earlier weights and halve the learning rate (at most 10 times), or
+        carry on.  A non-finite update is never applied.  The weights restored are the
+        newest copy from before the step that tripped the guard; a copy is kept every
+        10 steps, so they are at most 10 steps old.
     metric : "accuracy" or "r2"
         What the ``metric`` column records per step: classification accuracy, or the
         coefficient of determination for regression targets.
@@ -209,8 +211,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     observe = getattr(optimizer.lr, "observe", None)
     report_every = max(1, steps // 100)
     epoch_loss, epoch_steps, rollbacks = 0.0, 0, 0
-    # The weights of the last two steps, for the guard to restore and the diagnostics to compare.
-    good = Checkpoint(optimizer.params) if guard or diagnose_every else None
+    good = Checkpoint(optimizer.params) if guard else None  # weights for the guard to restore
     batch = {}  # batch length -> reused buffers for (X, Y, labels) rows
     started = time.perf_counter()
     # Saturated sigmoids overflow exp() to the right limit; a diverging run shows in
@@ -224,8 +225,10 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
             xb, yb, lb = (X, Y, labels) if idx is None else gather((X, Y, labels), idx, batch)
             lr = optimizer.current_lr()
             diagnosing = diagnose_every and step % diagnose_every == 0
-            if good is not None:
-                good.save()
+            if good is not None and good.due(step):
+                good.save(step)
+            if diagnosing:  # the weights before this step's update, for the update ratios
+                before = [W.data.copy() for W in weights]
             s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
             if snapping:  # the gradient this snapshot's weights produced
                 history.snapshot_grads[step] = [p.grad.copy() for p in optimizer.params]
@@ -235,7 +238,6 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                             *norms, *[s.grad_norm] * clipping,
                             *[math.nan] * (2 * (validation is not None) + len(diag_columns))))
             if diagnosing and s.applied:
-                before = [good.now(index[id(W)]) for W in weights]
                 for name, value in zip(diag_columns, diagnose.layer_stats(net, xb, before)):
                     history.put(name, value)
             if progress is not None and (step + 1) % report_every == 0:
@@ -244,17 +246,18 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                 else None
             if problem and on_diverge == "rollback" and rollbacks < MAX_ROLLBACKS:
                 rollbacks += 1
-                good.restore()
+                back_to = good.restore(step)
                 optimizer.lr = Halved(optimizer.lr)
                 history.meta.setdefault("rollbacks", []).append(
-                    f"step {step + 1}: restored the weights and halved the learning rate "
-                    f"to {optimizer.current_lr():.4g} ({problem.split('. ')[0]})")
+                    f"step {step + 1}: restored the weights from before step {back_to + 1} and "
+                    f"halved the learning rate to {optimizer.current_lr():.4g} "
+                    f"({problem.split('. ')[0]})")
                 continue
             if problem:
-                good.restore()
+                back_to = good.restore(step)
                 history.meta["diverged_step"] = step + 1
                 history.meta["diverged"] = problem + (
-                    f" The model holds the weights from before step {max(step, 1)}.")
+                    f" The model holds the weights from before step {back_to + 1}.")
                 break
             epoch_loss, epoch_steps = epoch_loss + s.data_loss + s.penalty, epoch_steps + 1
             if not epoch_done:
