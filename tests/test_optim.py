@@ -55,11 +55,16 @@ class Problem:
     def params(self):
         return [Parameter(self.W0.copy(), "0.W"), Parameter(self.b0.copy(), "0.b")]
 
-    def set_grads(self, params):
+    def set_grads(self, params, replace=False):
+        """Write the gradients into ``p.grad``, as bricks do, or replace the arrays."""
         W, b = params
         R = self.X @ W.data + b.data - self.Y  # (n_samples, n_out)
-        W.grad = self.X.T @ R / len(self.X)
-        b.grad = R.sum(axis=0) / len(self.X)
+        grads = self.X.T @ R / len(self.X), R.sum(axis=0) / len(self.X)
+        for p, g in zip(params, grads):
+            if replace:
+                p.grad = g
+            else:
+                p.grad[...] = g
 
 
 def rel_err(a, b):
@@ -122,6 +127,41 @@ def test_with_a_schedule_matches_torch_scheduler(cls, torch_name, sched, torch_s
     make = getattr(torch.optim.lr_scheduler, torch_sched[0])
     assert_follows_torch(torch, opt, torch_name, kw, problem, N_STEPS,
                          scheduler=lambda o: make(o, **torch_sched[1]))
+
+
+@pytest.mark.parametrize("cls, torch_name, lr, kw", CASES, ids=IDS)
+def test_one_flat_update_equals_one_update_per_parameter(cls, torch_name, lr, kw):
+    problem = Problem(seed=4)
+    params = problem.params()
+    before = [p.data.copy() for p in params]
+    flat = cls(params, lr=lr, **kw)
+    assert all(np.shares_memory(p.data, flat.flat.data) for p in params)
+    assert all(np.shares_memory(p.grad, flat.flat.grad) for p in params)
+    for p, b in zip(params, before):
+        np.testing.assert_array_equal(p.data, b)  # gathering keeps the values
+    apart = cls(problem.params(), lr=lr, **kw)
+    for _ in range(20):
+        problem.set_grads(flat.params)
+        flat.step()
+        problem.set_grads(apart.params, replace=True)  # new arrays: one update per parameter
+        apart.step()
+        assert flat.flat.holds(flat.params) and not apart.flat.holds(apart.params)
+        for a, b in zip(flat.params, apart.params):
+            np.testing.assert_array_equal(a.data, b.data)
+    for a, b in zip(flat.state, apart.state):  # per-parameter state views the flat state
+        assert {k for k in a if k[0] != "_"} == {k for k in b if k[0] != "_"}
+        for k in (k for k in a if k[0] != "_"):
+            np.testing.assert_array_equal(a[k], b[k])
+
+
+def test_optimizers_on_the_same_parameters_share_one_flat_array():
+    params = Problem().params()
+    first = SGD(params, lr=0.1)
+    second = Adam(params, lr=0.1)
+    assert first.flat.data is second.flat.data and first.flat.holds(params)
+    mixed = [Parameter(np.zeros(2)), Parameter(np.zeros(2, np.float32))]
+    assert SGD(mixed, lr=0.1).flat is None  # one dtype per flat array: updated one by one
+    assert SGD([params[0], params[0]], lr=0.1).flat is None
 
 
 def test_plain_sgd_formula():

@@ -4,6 +4,11 @@
 a float or a schedule ``step -> lr`` (``brickprop.schedules``) called with the number of
 steps taken so far, ``opt.t``.  ``opt.state[i]`` holds parameter ``i``'s state (``_`` keys
 are scratch buffers); ``state_dict()`` and ``load_state_dict()`` save and restore it.
+
+Every update rule is element-wise, so an optimizer gathers its parameters into one flat
+array (``flatten``): each ``p.data``, ``p.grad`` and state array becomes a view of a slice
+of a flat one, and a step is one pass of the rule over the flat arrays, a few NumPy calls
+however many parameters the network has.
 """
 
 from __future__ import annotations
@@ -63,11 +68,66 @@ def _decayed_grad(p, state, weight_decay):
     return g
 
 
+class Flat:
+    """All of an optimizer's parameters as one: flat ``data`` and ``grad`` that they view."""
+
+    __slots__ = ("data", "grad", "views")
+
+    def __init__(self, params):
+        dtype = params[0].data.dtype
+        size = sum(p.data.size for p in params)
+        if _views_of_one_buffer(params):  # already flat (another optimizer did it): share it
+            self.data, self.grad = params[0].data.base, params[0].grad.base
+        else:
+            self.data, self.grad = np.empty(size, dtype), np.empty(size, dtype)
+            for p, (start, stop) in zip(params, _spans(params)):
+                data = self.data[start:stop].reshape(p.data.shape)
+                grad = self.grad[start:stop].reshape(p.data.shape)
+                data[...], grad[...] = p.data, p.grad
+                p.data, p.grad = data, grad
+        self.views = [(p.data, p.grad) for p in params]
+
+    def holds(self, params) -> bool:
+        """Whether every parameter still views its slice (``astype`` or ``load`` replace them)."""
+        return all(p.data is d and p.grad is g for p, (d, g) in zip(params, self.views))
+
+
+def _spans(params):
+    """``(start, stop)`` of each parameter in a flat array of them all, in order."""
+    stop = 0
+    for p in params:
+        start, stop = stop, stop + p.data.size
+        yield start, stop
+
+
+def _views_of_one_buffer(params) -> bool:
+    data, grad = params[0].data.base, params[0].grad.base
+    if data is None or grad is None or data.ndim != 1 or data.size != grad.size or \
+            data.size != sum(p.data.size for p in params):
+        return False
+    return all(p.data.base is data and p.grad.base is grad
+               and p.data.ctypes.data == data.ctypes.data + start * data.itemsize
+               and p.grad.ctypes.data == grad.ctypes.data + start * grad.itemsize
+               for p, (start, _) in zip(params, _spans(params)))
+
+
+def flatten(params) -> Flat | None:
+    """Move ``params`` into one flat data and one flat grad array, values kept (see ``Flat``).
+
+    None when the parameters do not share one dtype or one appears twice.
+    """
+    if len({p.data.dtype for p in params}) != 1 or len({id(p) for p in params}) != len(params):
+        return None
+    return Flat(params)
+
+
 class Optimizer(ABC):
     """Base class: parameters, learning rate, step count ``t`` and per-parameter ``state``.
 
     Subclasses pass hyper-parameters by name (checked against ``_RULES``), name the state
-    arrays they keep in ``_state_keys()`` and update one parameter in ``_update()``.
+    arrays they keep in ``_state_keys()`` and update one parameter in ``_update()``; ``step``
+    calls ``_update`` once on all the parameters gathered flat (``flatten``), or once per
+    parameter when something has replaced a parameter's arrays since.
     """
 
     def __init__(self, params, lr, **hyper):
@@ -83,6 +143,7 @@ class Optimizer(ABC):
         for k, v in hyper.items():
             setattr(self, k, _check_hyper(k, v))
         self.t, self.state = 0, [{} for _ in self.params]  # steps taken, per-parameter state
+        self.flat, self.flat_state = flatten(self.params), {}
 
     def current_lr(self) -> float:
         """The learning rate the next ``step()`` will use."""
@@ -90,11 +151,26 @@ class Optimizer(ABC):
 
     def step(self) -> None:
         lr = self.current_lr()
-        for p, state in zip(self.params, self.state):
-            if self.t == 0:  # PyTorch creates the state on the first step
+        if self.t == 0:  # PyTorch creates the state on the first step
+            for p, state in zip(self.params, self.state):
                 state.update({k: np.zeros_like(p.data) for k in self._state_keys()})
-            self._update(p, state, lr)
+            self._link_state()
+        if self.flat is not None and self.flat.holds(self.params):
+            self._update(self.flat, self.flat_state, lr)
+        else:
+            for p, state in zip(self.params, self.state):
+                self._update(p, state, lr)
         self.t += 1
+
+    def _link_state(self) -> None:
+        """Gather each state array into a flat one that the per-parameter arrays view."""
+        if self.flat is None:
+            return
+        self.flat_state = {k: np.concatenate([s[k] for s in self.state], axis=None)
+                           for k in self._state_keys()}
+        for k, flat in self.flat_state.items():
+            for state, p, (start, stop) in zip(self.state, self.params, _spans(self.params)):
+                state[k] = flat[start:stop].reshape(p.data.shape)
 
     @abstractmethod
     def _update(self, p, state, lr):
@@ -138,6 +214,8 @@ class Optimizer(ABC):
         if d:
             raise ValueError(f"unexpected keys in the state_dict: {sorted(d)}")
         vars(self).update({k: getattr(fresh, k) for k in ("lr", *self.hyper)}, t=t, state=states)
+        if t:
+            self._link_state()
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in ("lr", *self.hyper))
