@@ -363,3 +363,18 @@ def test_repr_names_the_hyper_parameters():
     opt = Adam(Problem().params(), lr=0.01)
     assert repr(opt) == ("Adam(lr=0.01, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, "
                          "amsgrad=False)")
+
+
+def test_a_deep_copy_of_an_optimizer_updates_its_own_parameters():
+    import copy
+
+    problem = Problem(seed=5)
+    opt = SGD(problem.params(), lr=0.1, momentum=0.9)
+    twin = copy.deepcopy(opt)
+    for o in (opt, twin):
+        for _ in range(3):
+            problem.set_grads(o.params)
+            o.step()
+    for a, b in zip(opt.params, twin.params):
+        np.testing.assert_array_equal(a.data, b.data)
+    assert not np.array_equal(opt.params[0].data, problem.W0)

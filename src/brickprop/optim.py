@@ -88,8 +88,13 @@ class Flat:
         self.views = [(p.data, p.grad) for p in params]
 
     def holds(self, params) -> bool:
-        """Whether every parameter still views its slice (``astype`` or ``load`` replace them)."""
-        return all(p.data is d and p.grad is g for p, (d, g) in zip(params, self.views))
+        """Whether every parameter still views its slice.
+
+        ``astype`` and ``load`` replace a parameter's arrays; a deep copy or pickle of an
+        optimizer copies the views apart from the flat arrays.
+        """
+        return all(p.data is d and p.grad is g and d.base is self.data and g.base is self.grad
+                   for p, (d, g) in zip(params, self.views))
 
 
 def _spans(params):

@@ -200,6 +200,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     diag_columns = diagnose.columns(net) if diagnose_every else []
     columns += diag_columns
     history = History(columns, steps)
+    blank = [math.nan] * (2 * (validation is not None) + len(diag_columns))  # filled later
     labels = labels_of(Y) if classify else np.zeros(n, dtype=np.intp)
     val_labels = labels_of(Y_val) if validation is not None and classify else None
     snap_at = set(np.linspace(0, steps, snapshots).round().astype(int)) if snapshots else set()
@@ -235,8 +236,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
             acc = accuracy(s.pred, lb, loss.threshold) if classify else r2(s.pred, yb)
             norms = [math.sqrt(sum(s.grad_sq[i] for i in ids)) for ids in layer_params]
             history.record((step, s.data_loss + s.penalty, s.data_loss, s.penalty, acc, lr,
-                            *norms, *[s.grad_norm] * clipping,
-                            *[math.nan] * (2 * (validation is not None) + len(diag_columns))))
+                            *norms, *[s.grad_norm] * clipping, *blank))
             if diagnosing and s.applied:
                 for name, value in zip(diag_columns, diagnose.layer_stats(net, xb, before)):
                     history.put(name, value)
