@@ -59,8 +59,8 @@ class ReLU(_Activation):
     def forward(self, z):
         self._mask = z > 0
         if self._zeros.shape != z.shape or self._zeros.dtype != z.dtype:
-            # np.maximum against an array of zeros is SIMD; against the scalar 0 it is not
-            # (about 4x slower on a 128 x 256 float32 batch).
+            # np.maximum against an array of zeros ran several times faster than
+            # against the scalar 0 (NumPy 2.4, AVX2).
             self._zeros = np.zeros_like(z)
         return np.maximum(z, self._zeros)
 
