@@ -1,7 +1,7 @@
 """Every speed workload of brickprop against a hand-written NumPy loop, PyTorch and
 scikit-learn, in one process, interleaved; writes ``BENCHMARKS.md``.
 
-    python benchmarks/run_all.py [--repeats 7] [--quick] [--out BENCHMARKS.md]
+    python benchmarks/run_all.py [--repeats 11] [--quick] [--out BENCHMARKS.md]
 
 Workloads: one full ``fit`` step on the 300 XOR points, full batch, float64 (2-3-2
 and 2-50-2; ``bench_step.py``); one epoch of a 784-256-10 ReLU network with softmax
@@ -261,7 +261,7 @@ def report(r) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved repeats")
+    parser.add_argument("--repeats", type=int, default=11, help="interleaved repeats")
     parser.add_argument("--quick", action="store_true", help="smaller workloads, for a smoke test")
     parser.add_argument("--out", default="BENCHMARKS.md", help="Markdown file to write")
     args = parser.parse_args(argv)

@@ -74,11 +74,10 @@ class Flat:
     __slots__ = ("data", "grad", "views")
 
     def __init__(self, params):
-        dtype = params[0].data.dtype
-        size = sum(p.data.size for p in params)
         if _views_of_one_buffer(params):  # already flat (another optimizer did it): share it
             self.data, self.grad = params[0].data.base, params[0].grad.base
         else:
+            size, dtype = sum(p.data.size for p in params), params[0].data.dtype
             self.data, self.grad = np.empty(size, dtype), np.empty(size, dtype)
             for p, (start, stop) in zip(params, _spans(params)):
                 data = self.data[start:stop].reshape(p.data.shape)
