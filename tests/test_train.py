@@ -142,6 +142,17 @@ def test_inf_in_y_is_rejected():
         bp.fit(net, X, Y, steps=1)
 
 
+def test_finite_float32_data_whose_sum_overflows_is_accepted():
+    net, X, Y = _small()
+    net.astype(np.float32)
+    X, Y = X.astype(np.float32), Y.astype(np.float32)
+    X[:4] = np.finfo(np.float32).max  # finite, but their sum is inf in float32
+    bp.fit(net, X, Y, steps=1)
+    X[7, 0] = -np.inf
+    with pytest.raises(ValueError, match="X has a NaN or inf value at row 7, column 0"):
+        bp.fit(net, X, Y, steps=1)
+
+
 def test_mismatched_samples():
     net, X, Y = _small()
     with pytest.raises(ValueError, match="X has 40 samples but Y has 39"):

@@ -92,8 +92,11 @@ def _check_data(X, Y, dtype, what="X", what_y="Y"):
         if a.ndim != 2:
             raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {a.shape}; "
                              "use one_hot(y) for labels or reshape(-1, 1)")
-        # One float64 sum carries any NaN or inf through, without a full boolean copy.
-        if not math.isfinite(float(np.add.reduce(a, axis=None, dtype=np.float64))):
+        # One sum carries any NaN or inf through, without a full boolean copy; in the
+        # data's own dtype (float16 aside) it is twice as fast as in float64 on float32
+        # data.  A sum that overflowed without a bad value is told apart below.
+        total = np.add.reduce(a, axis=None, dtype=np.result_type(a.dtype, np.float32))
+        if not math.isfinite(float(total)):
             bad = np.argwhere(~np.isfinite(a))  # empty when only the sum overflowed
             if bad.size:
                 raise ValueError(f"{name} has a NaN or inf value at row {bad[0, 0]}, column "
