@@ -95,7 +95,8 @@ def _check_data(X, Y, dtype, what="X", what_y="Y"):
         # One sum carries any NaN or inf through, without a full boolean copy; in the
         # data's own dtype (float16 aside) it is twice as fast as in float64 on float32
         # data.  A sum that overflowed without a bad value is told apart below.
-        total = np.add.reduce(a, axis=None, dtype=np.result_type(a.dtype, np.float32))
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(a, axis=None, dtype=np.result_type(a.dtype, np.float32))
         if not math.isfinite(float(total)):
             bad = np.argwhere(~np.isfinite(a))  # empty when only the sum overflowed
             if bad.size:
