@@ -92,8 +92,13 @@ class Flat:
         ``astype`` and ``load`` replace a parameter's arrays; a deep copy or pickle of an
         optimizer copies the views apart from the flat arrays.
         """
-        return all(p.data is d and p.grad is g and d.base is self.data and g.base is self.grad
-                   for p, (d, g) in zip(params, self.views))
+        d, g = self.views[0]
+        if d.base is not self.data or g.base is not self.grad:  # copied apart, all alike
+            return False
+        for p, (d, g) in zip(params, self.views):  # a loop: all() over a generator cost 2x
+            if p.data is not d or p.grad is not g:
+                return False
+        return True
 
 
 def _spans(params):
