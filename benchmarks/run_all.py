@@ -69,6 +69,32 @@ def sklearn_xor(X, Y, hidden, steps, lr=1.0):
         clf.fit(X, Y.argmax(axis=1))
 
 
+def exp_alone(n, hidden, steps):
+    """The ``exp`` of one XOR step's two sigmoids alone, ``steps`` times, into preallocated outputs.
+
+    Every implementation here (brickprop, the hand loop, scikit-learn's ``expit``) takes
+    NumPy's or libm's float64 ``exp`` of each hidden and output pre-activation, so this is
+    a floor under all of them, set by the machine: NumPy vectorizes the float64 ``exp``
+    only with AVX-512.
+    """
+    z1 = np.random.default_rng(0).uniform(-4.0, 4.0, (n, hidden))
+    z2 = np.random.default_rng(1).uniform(-4.0, 4.0, (n, 2))
+    out1, out2 = np.empty_like(z1), np.empty_like(z2)
+    for _ in range(steps):
+        np.exp(z1, out=out1)
+        np.exp(z2, out=out2)
+
+
+def _simd() -> str:
+    """The widest SIMD extension NumPy found on this CPU (its dispatch picks loops by it)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as found
+    except ImportError:  # NumPy < 2
+        return "SIMD unknown"
+    return next((name for name in ("AVX512F", "AVX2", "AVX", "SSE4_2", "ASIMD")
+                 if found.get(name)), "no SIMD")
+
+
 def animation_workload(frames=100):
     """Seconds to write a ``frames``-frame GIF of the three panels of a trained XOR run."""
     X, y = bp.datasets.xor(300, seed=0)
@@ -165,6 +191,7 @@ def run(repeats, quick):
             runners["PyTorch"] = lambda h=hidden: torch_xor(X, Y, h, steps)
         if peers["sklearn"]:
             runners["scikit-learn"] = lambda h=hidden: sklearn_xor(X, Y, h, steps)
+        runners["exp alone"] = lambda h=hidden: exp_alone(len(X), h, steps)
         name = f"XOR 2-{hidden}-2, 300 points, full batch, us/step (float64)"
         result["rows"].append((name, _interleaved(runners, repeats, per=1e6 / steps)))
         result["faults"].append((f"XOR 2-{hidden}-2", *(
@@ -200,7 +227,7 @@ def _versions() -> str:
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
                platform.processor() or platform.machine()) if Path("/proc/cpuinfo").exists() \
         else platform.processor() or platform.machine()
-    parts = [f"{cpu} ({os.cpu_count()} logical cores, {platform.machine()})",
+    parts = [f"{cpu} ({os.cpu_count()} logical cores, {platform.machine()}, {_simd()})",
              f"{platform.python_implementation()} {platform.python_version()}",
              f"NumPy {np.__version__}", f"matplotlib {matplotlib.__version__}"]
     if _available("torch"):
@@ -250,6 +277,13 @@ def report(r) -> str:
                      + "".join(f"; brickprop / {c} {_paired(t, 'brickprop', c, lim)}, "
                                f"hand NumPy / {c} {_ratio(t, 'hand NumPy', c):.2f}x"
                                for c, lim in (("PyTorch", 0.2), ("scikit-learn", 0.5)) if c in t))
+        bound = " and ".join(f"{_ratio(t, c, 'exp alone'):.2f}x faster than {c}"
+                             for c in ("PyTorch", "scikit-learn") if c in t)
+        lines.append(f"  - the float64 `exp` of the step's two sigmoids alone (`exp_alone`) takes "
+                     f"{statistics.median(t['exp alone']):.3g} us per step here, "
+                     f"{_ratio(t, 'exp alone', 'hand NumPy'):.2f}x the hand loop's step"
+                     + (f": a step that did nothing else would be {bound}" if bound else "")
+                     + f" ({_simd()}; NumPy vectorizes the float64 `exp` only with AVX512F)")
     t = r["rows"][2][1]
     floor, flops = statistics.median(t["matmul floor"]), r["flops"]
     mem = r["memory"]
