@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from ._flat import spans
+
 
 class Batches:
     """Index batches of a permutation reshuffled every epoch from one generator."""
@@ -91,10 +93,8 @@ class Checkpoint:
     def restore(self, step) -> int:
         """Restore the newest copy taken before ``step`` (else the newest); return its step."""
         i = 1 if self.taken[0] >= step and self.taken[1] is not None else 0
-        start = 0
-        for p in self.params:
-            p.data[...] = self.flat[i][start:start + p.data.size].reshape(p.data.shape)
-            start += p.data.size
+        for p, (start, stop) in zip(self.params, spans(self.params)):
+            p.data[...] = self.flat[i][start:stop].reshape(p.data.shape)
         return self.taken[i]
 
 
