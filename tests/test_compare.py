@@ -17,8 +17,8 @@ from brickprop.cli import main
 from brickprop.compare import COLUMNS, parse_vary, plan, run_metrics
 from brickprop.config import ConfigError, from_dict, parse_value
 from brickprop.history import History
-from brickprop.io import RUN_FILES
 from brickprop.report import available as report_available
+from brickprop.rundir import RUN_FILES
 
 QUICK = ["--set", "steps=60", "--set", "frames=0"]
 

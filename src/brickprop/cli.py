@@ -130,7 +130,7 @@ def cmd_train(args) -> int:
     from tqdm import tqdm
 
     from .config import ConfigError, from_dict, load_config
-    from .io import train_run
+    from .rundir import train_run
     from .runs import build, describe
 
     try:
