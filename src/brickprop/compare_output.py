@@ -16,8 +16,12 @@ import os
 
 import numpy as np
 
+from . import report
 from ._files import atomic_write_text
 from .compare import COLUMNS, EXTRA
+from .compareplots import comparison_figure
+from .io import load
+from .runs import build
 
 _NUMBERS = ("final_accuracy", "best_accuracy", "final_loss", "best_loss", "peak_grad_norm")
 _HEADERS = {"final_accuracy": "final acc.", "best_accuracy": "best acc.",
@@ -131,9 +135,6 @@ def read_metrics(path) -> dict:
 
 def _panel(folder: str, row: dict, cfg) -> dict:
     """What ``comparison_figure`` draws for one trained run, read back from its folder."""
-    from .io import load
-    from .runs import build
-
     m = read_metrics(os.path.join(folder, "metrics.csv"))
     norms = [v for k, v in m.items() if k.startswith("grad_norm_")]
     run = build(cfg)
@@ -150,9 +151,6 @@ def write_outputs(out, variants, rows, varied=(), title=None) -> list[str]:
     ``brickprop.compare``); the figure reads each trained variant's run folder
     ``out/<variant>``.  The page is built when Jinja2 is installed, as a run's is.
     """
-    from . import report
-    from .compareplots import comparison_figure
-
     paths = write_tables(out, rows, varied)
     panels = []
     for v, row in zip(variants, rows):
