@@ -54,6 +54,26 @@ def test_flags_override_the_config(tmp_path):
         assert line in text
 
 
+def test_noise_is_kept_in_the_config_and_unset_replays_the_sets_own(tmp_path):
+    from brickprop.config import from_dict, load_config
+    from brickprop.runs import load_data
+
+    quiet, noisy = tmp_path / "quiet", tmp_path / "noisy"
+    assert main(["train", "--dataset", "circles", *FAST, "--out", str(quiet)]) == 0
+    assert main(["train", "--dataset", "circles", "--noise", "0.3", *FAST,
+                 "--out", str(noisy)]) == 0
+    assert "# noise: not set (the data set's own)" in (quiet / "config.toml").read_text()
+    assert "noise = 0.3" in (noisy / "config.toml").read_text()
+    cfg = load_config(quiet / "config.toml")
+    assert cfg.noise is None
+    np.testing.assert_array_equal(load_data(cfg)[0],
+                                  load_data(from_dict({"dataset": "circles", "noise": 0.1}))[0])
+    X_noisy = load_data(load_config(noisy / "config.toml"))[0]
+    assert not np.array_equal(X_noisy, load_data(cfg)[0])
+    summary = (noisy / "summary.txt").read_text()
+    assert summary.startswith("circles (noise 0.3) · ")
+
+
 def test_saved_model_reproduces_the_final_training_accuracy(tmp_path):
     import brickprop as bp
     from brickprop.io import load

@@ -104,6 +104,14 @@ CASES = [
      "n_samples must be > 0, got 0"),
     ("config data not a string", {"c.toml": "data = 3\ntarget = \"label\"\n"},
      [*TRAIN, "c.toml"], "config key 'data' must be a string, got 3"),
+    ("noise below zero", {}, [*TRAIN, "--dataset", "moons", "--noise", "-0.1"],
+     "noise must be >= 0, got -0.1"),
+    ("noise of a data file", {"d.csv": GOOD},
+     [*TRAIN, "--data", "d.csv", "--target", "label", "--noise", "0.1"],
+     "noise applies to generated data sets, not to a data file: remove it, or use a dataset "
+     "instead of data"),
+    ("config noise not a number", {"c.toml": 'noise = "high"\n'}, [*TRAIN, "c.toml"],
+     "config key 'noise' must be a number, got 'high'"),
     ("config unknown dataset", {"c.toml": 'dataset = "iris"\n'}, [*TRAIN, "c.toml"],
      "unknown dataset 'iris'; choose one of xor, circles, moons, spiral, gaussian, sine, "
      "surface"),

@@ -11,6 +11,7 @@ from brickprop.datasets import (
     REGRESSION,
     Standardizer,
     circles,
+    default_noise,
     from_csv,
     gaussian,
     moons,
@@ -131,6 +132,25 @@ def test_xor_is_unchanged():
     assert DATASETS["xor"] is xor
 
 
+def test_xor_noise_moves_the_points_after_labelling():
+    X0, y0 = xor(2000, seed=3)
+    X, y = xor(2000, seed=3, noise=0.3)
+    np.testing.assert_array_equal(y, y0)  # labels of the points before the noise
+    np.testing.assert_allclose((X - X0).std(), 0.3, rtol=0.05)
+    flipped = np.logical_xor(X[:, 0] > 0, X[:, 1] > 0) != y
+    assert 0 < flipped.mean() < 0.5  # some points crossed an axis
+    np.testing.assert_array_equal(xor(2000, seed=3, noise=0.0)[0], X0)
+
+
+def test_default_noise_is_each_generators_own():
+    assert {name: default_noise(name) for name in DATASETS} == {
+        "xor": 0.0, "circles": 0.1, "moons": 0.1, "spiral": 0.1, "gaussian": 1.0,
+        "sine": 0.1, "surface": 0.05}
+    for name, make in DATASETS.items():  # the default is what an unset noise gives
+        np.testing.assert_array_equal(make(50, seed=1)[0],
+                                      make(50, seed=1, noise=default_noise(name))[0])
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda: circles(1), "n (number of points) must be an integer >= 2"),
     (lambda: moons(10.0), "moons: n"),
@@ -140,6 +160,7 @@ def test_xor_is_unchanged():
     (lambda: circles(10, noise=-0.1), "circles: noise"),
     (lambda: circles(10, factor=1.0), "circles: factor"),
     (lambda: sine(0), "sine: n"),
+    (lambda: xor(10, noise=-1.0), "xor: noise"),
     (lambda: surface(10, noise=float("nan")), "surface: noise"),
 ])
 def test_generators_reject_bad_arguments(call, match):

@@ -24,6 +24,7 @@ from ._cli_base import (
     _Parser,
     output_folder,
 )
+from .datasets import DATASETS, default_noise
 
 
 def _train_parser(sub):
@@ -38,6 +39,9 @@ def _train_parser(sub):
     p.add_argument("--dataset", help="generated data: xor, circles, moons, spiral, gaussian "
                    "(classes) or sine, surface (regression; use --loss mse)")
     p.add_argument("--n-samples", type=int, help="points to generate")
+    p.add_argument("--noise", type=float, help="spread of the Gaussian noise added to the "
+                   "generated points (0: none) [default: the data set's own: " + ", ".join(
+                       f"{name} {default_noise(name):g}" for name in DATASETS) + "]")
     p.add_argument("--data", metavar="FILE.csv", help="train on a CSV file instead: numeric "
                    "features, an optional header row; features are standardized and the "
                    "statistics saved with the model")
@@ -117,8 +121,8 @@ def _show_config_defaults(parser) -> None:
             action.help += f" [default run: {shown}]"
 
 
-OVERRIDES = ("dataset", "n_samples", "data", "target", "hidden", "activation", "loss", "lr",
-             "steps", "batch_size", "l2", "l1",
+OVERRIDES = ("dataset", "n_samples", "noise", "data", "target", "hidden", "activation", "loss",
+             "lr", "steps", "batch_size", "l2", "l1",
              "optimizer", "momentum", "betas", "weight_decay", "schedule", "gamma", "step_size",
              "milestones", "t_max", "restarts", "power_t", "min_lr", "plateau_patience",
              "warmup", "clip_norm", "clip_value", "val_split", "patience", "min_delta",
@@ -141,6 +145,8 @@ def cmd_train(args) -> int:
         if args.dataset is not None:  # a generated set replaces a config's CSV file
             overrides.setdefault("data", "")
             overrides.setdefault("target", "")
+        if args.data is not None and args.noise is None:  # a CSV file has no noise setting
+            overrides["noise"] = None
         if "betas" in overrides:
             overrides["betas"] = list(overrides["betas"])
         cfg = from_dict(overrides, base=cfg, source="the command line")

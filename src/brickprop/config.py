@@ -36,6 +36,7 @@ class RunConfig:
 
     dataset: str = "xor"            # generated data set (see brickprop.datasets.DATASETS)
     n_samples: int = 300            # points to generate
+    noise: float | None = None      # spread of the points' Gaussian noise (None: the set's own)
     data_seed: int = 0              # seed of the data (and of the validation split)
     data: str = ""                  # a CSV file to train on instead (features standardized)
     target: str = ""                # its target column (name, or index without a header)
@@ -89,7 +90,11 @@ class RunConfig:
         """The config as TOML text that ``load_config`` reads back to an equal config."""
         lines = ["# brickprop run configuration (replay: brickprop train THIS_FILE)"]
         for f in dataclasses.fields(self):
-            lines.append(f"{f.name} = {_toml_value(getattr(self, f.name))}")
+            value = getattr(self, f.name)
+            if value is None:  # TOML has no null: a missing optional key reads back as None
+                lines.append(f"# {f.name}: not set ({NOT_SET[f.name]})")
+            else:
+                lines.append(f"{f.name} = {_toml_value(value)}")
         return "\n".join(lines) + "\n"
 
     def replace(self, **changes) -> RunConfig:
@@ -100,12 +105,13 @@ _CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES,
             "init": INITIALIZERS, "output": ["auto", *ACTIVATIONS], "optimizer": OPTIMIZERS,
             "schedule": SCHEDULES, "on_diverge": ["stop", "rollback", "ignore"]}
 _POSITIVE = {"n_samples", "steps", "lr", "step_size", "plateau_patience"}
-_NON_NEGATIVE = {"momentum", "batch_size", "l2", "l1", "frames", "weight_decay", "gamma",
+_NON_NEGATIVE = {"noise", "momentum", "batch_size", "l2", "l1", "frames", "weight_decay", "gamma",
                  "diagnose_every", "t_max", "power_t", "min_lr", "warmup", "clip_norm",
                  "clip_value",
                  "val_split", "patience", "min_delta"}
 _LISTS = {"hidden": "list[int]", "betas": "list[float]", "milestones": "list[step]",
           "bugs": "list[str]"}
+NOT_SET = {"noise": "the data set's own"}  # keys that may be None: a number, or what None means
 
 
 def _type_name(t) -> str:
@@ -140,7 +146,7 @@ def _check_type(name, value, kind):
 
 def _kinds() -> dict:
     """Each key's expected type, read off its default value."""
-    return {f.name: _LISTS.get(f.name) or type(f.default)
+    return {f.name: _LISTS.get(f.name) or (float if f.name in NOT_SET else type(f.default))
             for f in dataclasses.fields(RunConfig)}
 
 
@@ -148,6 +154,8 @@ def validate(cfg: RunConfig) -> None:
     """Raise ``ConfigError`` naming the first bad value of ``cfg``."""
     for name, kind in _kinds().items():
         value = getattr(cfg, name)
+        if value is None and name in NOT_SET:
+            continue
         _check_type(name, value, kind)
         if kind is float and not math.isfinite(value):
             raise ConfigError(f"config key {name!r} must be finite, got {value!r}")
@@ -163,6 +171,9 @@ def validate(cfg: RunConfig) -> None:
     if cfg.target and not cfg.data:
         raise ConfigError(f"target {cfg.target!r} names a column of a data file: set data "
                           "too, e.g. --data file.csv --target label")
+    if cfg.data and cfg.noise is not None:
+        raise ConfigError("noise applies to generated data sets, not to a data file: "
+                          "remove it, or use a dataset instead of data")
     if cfg.dataset in REGRESSION and not cfg.data and cfg.loss != "mse":
         raise ConfigError(f"dataset {cfg.dataset!r} is a regression set: use loss mse")
     if cfg.batch_size > cfg.n_samples and not cfg.data:
@@ -204,9 +215,11 @@ def from_dict(values: dict, base: RunConfig | None = None, source: str = "config
     if unknown:
         raise ConfigError(f"unknown key {unknown[0]!r} in {source}; valid keys: "
                           f"{', '.join(kinds)}")
+    values = dict(values)
     for name, value in values.items():
-        _check_type(name, value, kinds[name])
-    values = {k: float(v) if kinds[k] is float else v for k, v in values.items()}
+        if not (value is None and name in NOT_SET):
+            _check_type(name, value, kinds[name])
+            values[name] = float(value) if kinds[name] is float else value
     return dataclasses.replace(base or RunConfig(), **values)
 
 

@@ -7,6 +7,7 @@ and ``y`` (n,): integer labels 0..k-1 (balanced but for xor), floats for ``REGRE
 from __future__ import annotations
 
 import csv
+import inspect
 import math
 import os
 
@@ -15,18 +16,25 @@ import numpy as np
 from ._checks import check_int, check_number
 
 
-def xor(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def xor(n: int = 300, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The article's data: ``n`` standard-normal 2-D points, label 1 where the signs differ.
+
+    ``noise`` moves every point by ``noise * N(0, I)`` after it is labelled, so points
+    near the axes land on the wrong side of them (the article's data has none).
 
     Returns
     -------
     X : (n, 2) float64
-    y : (n,) int, ``(x1 > 0) xor (x2 > 0)``
+    y : (n,) int, ``(x1 > 0) xor (x2 > 0)`` of the points before the noise
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"xor needs a positive number of points n, got {n!r}")
-    X = np.random.default_rng(seed).standard_normal((n, 2))
+    noise = check_number("xor: noise", noise)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 2))
     y = np.logical_xor(X[:, 0] > 0, X[:, 1] > 0).astype(np.int64)
+    if noise:  # drawn after the points: without noise the data stay the article's
+        X += noise * rng.standard_normal((n, 2))
     return X, y
 
 
@@ -122,8 +130,13 @@ def surface(n: int = 300, noise: float = 0.05, seed: int = 0):
 
 
 DATASETS = {"xor": xor, "circles": circles, "moons": moons, "spiral": spiral,
-            "gaussian": gaussian, "sine": sine, "surface": surface}  # f(n, seed=seed)
+            "gaussian": gaussian, "sine": sine, "surface": surface}  # f(n, seed=, noise=)
 REGRESSION = frozenset({"sine", "surface"})  # the DATASETS whose y is a float target
+
+
+def default_noise(name: str) -> float:
+    """The ``noise`` that the generator ``DATASETS[name]`` uses when not given one."""
+    return inspect.signature(DATASETS[name]).parameters["noise"].default
 
 
 def split(X, y, test_size: float = 0.2, seed: int = 0):

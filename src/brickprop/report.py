@@ -155,7 +155,7 @@ def _trace(cfg):
 
 def run_context(folder) -> dict:
     """Everything the run page shows, read from the run folder ``folder``."""
-    from .config import from_dict, load_config
+    from .config import NOT_SET, from_dict, load_config
     from .io import load, load_snapshots
 
     folder = os.fspath(folder)
@@ -203,7 +203,8 @@ def run_context(folder) -> dict:
     except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
         trace, trace_note = None, f"The first iteration cannot be traced here: {e}"
     defaults = from_dict({})
-    config_rows = [(f.name, getattr(cfg, f.name), getattr(cfg, f.name) != getattr(defaults, f.name))
+    config_rows = [(f.name, f"not set: {NOT_SET[f.name]}" if getattr(cfg, f.name) is None
+                    else getattr(cfg, f.name), getattr(cfg, f.name) != getattr(defaults, f.name))
                    for f in dataclasses.fields(cfg)]
     with open(at("summary.txt"), encoding="utf-8") as f:
         summary = [line for line in f.read().splitlines() if line.strip()]

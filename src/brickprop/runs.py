@@ -69,7 +69,8 @@ def load_data(cfg: RunConfig):
     from .datasets import Standardizer, from_csv
 
     if not cfg.data:
-        X, y = DATASETS[cfg.dataset](cfg.n_samples, seed=cfg.data_seed)
+        noise = {} if cfg.noise is None else {"noise": cfg.noise}
+        X, y = DATASETS[cfg.dataset](cfg.n_samples, seed=cfg.data_seed, **noise)
         task = "regression" if cfg.dataset in REGRESSION else "classification"
         info = {"task": task, "source": f"dataset {cfg.dataset!r}", "classes": None,
                 "features": [f"x{i + 1}" for i in range(X.shape[1])], "target": "y"}
@@ -167,7 +168,8 @@ def describe(cfg: RunConfig, run: Run | None = None) -> str:
     val = f", {cfg.val_split:g} held out" if cfg.val_split else ""
     bias = "" if cfg.bias and "no-bias" not in cfg.bugs else " no bias"
     bugs = f" · BUGS ON: {', '.join(cfg.bugs)}" if cfg.bugs else ""
-    data = os.path.basename(cfg.data) if cfg.data else cfg.dataset
+    data = os.path.basename(cfg.data) if cfg.data else cfg.dataset + (
+        "" if cfg.noise is None else f" (noise {cfg.noise:g})")
     return (f"{data} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
             f"{cfg.optimizer} lr {cfg.lr:g}{momentum}{schedule}{warmup}{clip} · "
             f"{cfg.steps} steps, {batch}{val}{bugs}")
