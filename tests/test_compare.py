@@ -118,6 +118,18 @@ def test_each_variant_is_the_same_run_as_brickprop_train(tmp_path):
     assert "Mean ± standard deviation over seeds" in table and "| base | 2 | 0 |" in table
 
 
+def test_the_figure_title_names_the_set_and_varied_keys(tmp_path, monkeypatch):
+    import brickprop.compare_output as output
+
+    titles = []
+    monkeypatch.setattr(output, "comparison_figure",
+                        lambda panels, path, title=None: titles.append(title))
+    assert main(["compare", *QUICK, "--set", "dataset=moons", "--vary", "noise=0,0.3",
+                 "--jobs", "1", "--out", str(tmp_path / "grid")]) == 0
+    assert titles == ["brickprop compare the default run --set steps=60 --set frames=0 "
+                      "--set dataset=moons --vary noise=0,0.3"]
+
+
 def test_a_list_of_configs_with_a_broken_one(tmp_path):
     good, bad = tmp_path / "three.toml", tmp_path / "broken.toml"
     good.write_text("hidden = [3]\nsteps = 40\nframes = 0\n")

@@ -84,8 +84,8 @@ def cmd_compare(args) -> int:
     except CompareError as e:
         raise UsageError(str(e)) from None
     names = [os.path.basename(c) for c in args.configs] or ["the default run"]
-    title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names)} "
-                                     + " ".join(f"--vary {v}" for v in args.vary or []), 110))
+    flags = [f"--set {v}" for v in args.fixed or []] + [f"--vary {v}" for v in args.vary or []]
+    title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names + flags)}", 110))
     paths = write_outputs(out, variants, rows, list(grid), title=title)
     with open(paths[1], encoding="utf-8") as table:
         print(table.read(), end="")
