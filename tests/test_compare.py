@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -153,18 +154,42 @@ def test_output_folder_of_other_files_and_bad_jobs_are_refused(tmp_path, capsys)
     assert "--jobs must be at least 1" in capsys.readouterr().err
 
 
-def test_ctrl_c_stops_the_grid_and_keeps_the_finished_runs(tmp_path):
+def _descendants(pid) -> set[int]:
+    """PIDs of the live descendants of ``pid``, from each process's parent in /proc (Linux)."""
+    parent = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:  # "PID (name) STATE PPID ...": the name may hold spaces, so split after ")"
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found, todo = set(), [pid]
+    while todo:
+        kids = {p for p, pp in parent.items() if pp == todo[-1]} - found
+        todo.pop()
+        todo += kids
+        found |= kids
+    return found
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_the_grid_and_keeps_the_finished_runs(tmp_path, sig):
     out = tmp_path / "grid"
     proc = subprocess.Popen(
         [sys.executable, "-m", "brickprop.cli", "compare", "--vary", "seed=0,1,2,3,4,5,6,7",
-         "--set", "steps=4000", "--set", "frames=0", "--jobs", "1", "--out", str(out)],
+         "--set", "steps=4000", "--set", "frames=0", "--jobs", "2", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90
     while not (out / "seed=0" / "summary.txt").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    workers = _descendants(proc.pid)  # loky's worker processes (and its resource tracker)
+    proc.send_signal(sig)  # to the command alone, as kill PID does, not its process group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "Traceback" not in err
+    if Path("/proc").is_dir():  # the workers stop with the command, mid-task
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert workers and not [w for w in workers if Path(f"/proc/{w}").exists()]
     rows = read_table(out)
     finished = [r["variant"] for r in rows if r["status"] == "ok"]
     stopped = [r["variant"] for r in rows if r["status"] == "interrupted"]

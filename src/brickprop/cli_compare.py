@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import textwrap
 
 from ._cli_base import EXIT_INTERRUPTED, EXIT_OK, UsageError, output_folder
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def add_parser(sub):
@@ -23,7 +28,7 @@ def add_parser(sub):
                     "processes or on a Dask cluster. OUT gets every run folder, "
                     "comparison.png (a row per variant: accuracy, decision boundary, loss; "
                     "and a gradient-norm overlay), table.md and table.csv. A variant that "
-                    "fails is a row of the table; Ctrl-C keeps the finished runs. Exit "
+                    "fails is a row of the table; Ctrl-C or SIGTERM keeps the finished runs. Exit "
                     "code 0 when every variant trained (diverging counts), 1 when one "
                     "could not run, 130 when interrupted.",
         epilog="examples:\n"
@@ -79,10 +84,15 @@ def cmd_compare(args) -> int:
         raise UsageError(str(e)) from None
     out = output_folder(args.out, "comparison", "table.csv", prefix="compare-")
     print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
+    # SIGTERM (kill, a job scheduler's timeout) stops the grid as Ctrl-C does: the
+    # workers are shut down with it and the finished runs are kept.
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         rows, interrupted = compare(variants, out, jobs=args.jobs, dask=args.dask)
     except CompareError as e:
         raise UsageError(str(e)) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     names = [os.path.basename(c) for c in args.configs] or ["the default run"]
     flags = [f"--set {v}" for v in args.fixed or []] + [f"--vary {v}" for v in args.vary or []]
     title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names + flags)}", 110))

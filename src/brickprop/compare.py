@@ -265,6 +265,7 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
             cluster.close()
     rows = [done.get(v.name) or {"variant": v.name, "group": v.group, "seed": v.seed,
                                  **v.values, "status": "interrupted",
-                                 "message": "not finished: the grid was interrupted (Ctrl-C)"}
+                                 "message": "not finished: the grid was interrupted "
+                                            "(Ctrl-C or SIGTERM)"}
             for v in variants]
     return rows, interrupted
