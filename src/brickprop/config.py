@@ -145,7 +145,7 @@ def _check_type(name, value, kind):
 
 
 def _kinds() -> dict:
-    """Each key's expected type, read off its default value."""
+    """Each key's expected type, read off its default value (float for ``NOT_SET`` keys)."""
     return {f.name: _LISTS.get(f.name) or (float if f.name in NOT_SET else type(f.default))
             for f in dataclasses.fields(RunConfig)}
 

@@ -203,9 +203,11 @@ def run_context(folder) -> dict:
     except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
         trace, trace_note = None, f"The first iteration cannot be traced here: {e}"
     defaults = from_dict({})
-    config_rows = [(f.name, f"not set: {NOT_SET[f.name]}" if getattr(cfg, f.name) is None
-                    else getattr(cfg, f.name), getattr(cfg, f.name) != getattr(defaults, f.name))
-                   for f in dataclasses.fields(cfg)]
+    config_rows = []  # (key, value as shown, whether it differs from the default run's)
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        shown = f"not set: {NOT_SET[f.name]}" if value is None else value
+        config_rows.append((f.name, shown, value != getattr(defaults, f.name)))
     with open(at("summary.txt"), encoding="utf-8") as f:
         summary = [line for line in f.read().splitlines() if line.strip()]
     return {"title": summary[0] if summary else os.path.basename(os.path.abspath(folder)),
