@@ -152,6 +152,11 @@ def _interleaved(runners, repeats, per=1.0, pause=0.3):
     return times
 
 
+def _ratios(times, a, b) -> list:
+    """``a``'s time over ``b``'s time in each repeat."""
+    return [x / y for x, y in zip(times[a], times[b])]
+
+
 def _ratio(times, a, b) -> float:
     """Median over repeats of ``a``'s time over ``b``'s time in the same repeat.
 
@@ -160,7 +165,7 @@ def _ratio(times, a, b) -> float:
     up to twice as slow (both runners alike), and a ratio of two medians taken over
     those stretches swung by a third from run to run.  Paired ratios cancel them.
     """
-    return statistics.median(x / y for x, y in zip(times[a], times[b]))
+    return statistics.median(_ratios(times, a, b))
 
 
 def _faults(fn) -> int:
@@ -241,16 +246,17 @@ def _versions() -> str:
     return ", ".join(parts)
 
 
-def _verdict(value, limit) -> str:
-    return f"{value:.2f}x (target at most {limit}x: {'met' if value <= limit else 'NOT met'})"
+def _verdict(value, limit, spread="") -> str:
+    """``value`` against the target ``limit``, with ``spread`` inside the parentheses."""
+    return (f"{value:.2f}x (target at most {limit}x: "
+            f"{'met' if value <= limit else 'NOT met'}{spread})")
 
 
 def _paired(times, a, b, limit) -> str:
     """``a / b`` as a paired ratio, the middle half of its repeats, and the target's verdict."""
-    ratios = [x / y for x, y in zip(times[a], times[b])]
-    q1, _, q3 = statistics.quantiles(ratios, n=4)
-    return (f"{_verdict(statistics.median(ratios), limit)[:-1]}; middle half of the "
-            f"repeats {q1:.2f}x to {q3:.2f}x)")
+    q1, _, q3 = statistics.quantiles(_ratios(times, a, b), n=4)
+    return _verdict(_ratio(times, a, b), limit,
+                    f"; middle half of the repeats {q1:.2f}x to {q3:.2f}x")
 
 
 def report(r) -> str:
