@@ -19,9 +19,9 @@ import os
 import tempfile
 import time
 
-from brickprop.compare import compare, parse_vary, plan
-from brickprop.compare_output import write_outputs
-from brickprop.config import from_dict
+from brickprop.compare.grid import compare, parse_vary, plan
+from brickprop.compare.output import write_outputs
+from brickprop.runs.config import from_dict
 
 VARY = ["hidden=3,50", "lr=5,0.5"]
 SEEDS = 3

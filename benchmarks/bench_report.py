@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from brickprop import report
 from brickprop._chromium import Browser
 from brickprop.cli import main as brickprop
+from brickprop.report import pages as report
 
 
 def main() -> None:

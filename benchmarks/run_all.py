@@ -102,7 +102,7 @@ def animation_workload(frames=100):
     net = bp.mlp(2, [3], 2, seed=0)
     h = bp.fit(net, X, Y, bp.MSE(), bp.SGD(net.parameters(), lr=5.0), bp.L2(1e-4),
                steps=5000, snapshots=frames)
-    from brickprop import plots
+    from brickprop.viz import plots
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -328,7 +328,7 @@ def main(argv=None):
     parser.add_argument("--out", default="BENCHMARKS.md", help="Markdown file to write")
     args = parser.parse_args(argv)
     text = report(run(args.repeats, args.quick))
-    from brickprop._files import atomic_write_text
+    from brickprop.store.files import atomic_write_text
 
     atomic_write_text(args.out, text)
     print(text)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from brickprop._files import atomic_write_text
-from brickprop.config import from_dict
-from brickprop.runs import build
-from brickprop.train import fit
+from brickprop.runs.build import build
+from brickprop.runs.config import from_dict
+from brickprop.store.files import atomic_write_text
+from brickprop.train.loop import fit
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 STEPS = 5000

@@ -14,8 +14,8 @@ import csv
 import sys
 from pathlib import Path
 
-from brickprop._files import atomic_path
-from brickprop.datasets import split
+from brickprop.data.datasets import split
+from brickprop.store.files import atomic_path
 
 
 def write(path: Path, X, y) -> None:

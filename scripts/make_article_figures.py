@@ -17,8 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from brickprop._files import atomic_write_text
 from brickprop.cli import main as brickprop
+from brickprop.store.files import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ROOT / "docs" / "figures"

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import brickprop as bp
-from brickprop.activations import activation
-from brickprop.init import initialize
-from brickprop.losses import loss_by_name
+from brickprop.bricks.activations import activation
+from brickprop.bricks.init import initialize
+from brickprop.bricks.losses import loss_by_name
 
 MAX_REL_ERROR = 1e-6
 FAST = settings(max_examples=20, deadline=None)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import brickprop as bp
-from brickprop import bugs
+from brickprop.debug import bugs
 
 
 @pytest.fixture

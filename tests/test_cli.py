@@ -55,8 +55,8 @@ def test_flags_override_the_config(tmp_path):
 
 
 def test_noise_is_kept_in_the_config_and_unset_replays_the_sets_own(tmp_path):
-    from brickprop.config import from_dict, load_config
-    from brickprop.runs import load_data
+    from brickprop.runs.build import load_data
+    from brickprop.runs.config import from_dict, load_config
 
     quiet, noisy = tmp_path / "quiet", tmp_path / "noisy"
     assert main(["train", "--dataset", "circles", *FAST, "--out", str(quiet)]) == 0
@@ -76,8 +76,8 @@ def test_noise_is_kept_in_the_config_and_unset_replays_the_sets_own(tmp_path):
 
 def test_saved_model_reproduces_the_final_training_accuracy(tmp_path):
     import brickprop as bp
-    from brickprop.io import load
-    from brickprop.train import accuracy
+    from brickprop.store.model import load
+    from brickprop.train.loop import accuracy
 
     out = tmp_path / "r"
     assert main(["train", "--steps", "500", "--frames", "0", "--out", str(out)]) == 0

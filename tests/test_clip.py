@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from brickprop.clip import clip_grad_norm, clip_grad_value
-from brickprop.core import Parameter
+from brickprop.bricks.core import Parameter
+from brickprop.optim.clip import clip_grad_norm, clip_grad_value
 
 
 def make_params(scale=1.0, seed=0, dtype=np.float64):

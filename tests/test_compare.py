@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from brickprop.cli import main
-from brickprop.compare import COLUMNS, parse_vary, plan, run_metrics
-from brickprop.config import ConfigError, from_dict, parse_value
-from brickprop.history import History
-from brickprop.report import available as report_available
-from brickprop.rundir import RUN_FILES
+from brickprop.compare.grid import COLUMNS, parse_vary, plan, run_metrics
+from brickprop.report.pages import available as report_available
+from brickprop.runs.config import ConfigError, from_dict, parse_value
+from brickprop.runs.folder import RUN_FILES
+from brickprop.train.history import History
 
 QUICK = ["--set", "steps=60", "--set", "frames=0"]
 
@@ -120,7 +120,7 @@ def test_each_variant_is_the_same_run_as_brickprop_train(tmp_path):
 
 
 def test_the_figure_title_names_the_set_and_varied_keys(tmp_path, monkeypatch):
-    import brickprop.compare_output as output
+    import brickprop.compare.output as output
 
     titles = []
     monkeypatch.setattr(output, "comparison_figure",

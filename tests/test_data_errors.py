@@ -16,8 +16,8 @@ import pytest
 
 import brickprop as bp
 from brickprop.cli import main
-from brickprop.config import from_dict
-from brickprop.runs import build, preprocessing
+from brickprop.runs.build import build, preprocessing
+from brickprop.runs.config import from_dict
 
 GOOD = "a,b,label\n0.1,1.5,yes\n0.9,-0.5,no\n0.4,0.2,yes\n-0.3,0.8,no\n"
 TRAIN = ["train", "--steps", "5", "--frames", "0", "--out", "run"]

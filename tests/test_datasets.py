@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from brickprop.datasets import (
+from brickprop.data.datasets import (
     DATASETS,
     REGRESSION,
     Standardizer,

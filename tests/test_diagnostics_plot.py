@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 import brickprop as bp
-from brickprop import plots
+from brickprop.viz import plots
 
 STATS = ("weight_norm", "update_ratio", "saturated", "dead", "max_activation")
 

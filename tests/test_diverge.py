@@ -138,9 +138,9 @@ def test_exploding_activations_and_gradients_with_large_initial_weights(xor):
 
 
 def test_the_articles_explosion_comes_from_its_bugs(tmp_path):
-    from brickprop.config import load_config
-    from brickprop.runs import build
-    from brickprop.train import fit
+    from brickprop.runs.build import build
+    from brickprop.runs.config import load_config
+    from brickprop.train.loop import fit
 
     cfg = load_config("experiments/article-explosion.toml")
     for l2, explodes in ((1e-4, True), (1e-6, False)):
@@ -153,7 +153,7 @@ def test_the_articles_explosion_comes_from_its_bugs(tmp_path):
 
 
 def test_the_guard_restores_the_newest_copy_from_before_the_tripping_step():
-    from brickprop._loop import Checkpoint
+    from brickprop.train._loop import Checkpoint
 
     p = bp.Parameter(np.zeros(3))
     good = Checkpoint([p], every=10)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from brickprop.compare import run_metrics
-from brickprop.config import load_config
-from brickprop.runs import build
-from brickprop.train import fit
+from brickprop.compare.grid import run_metrics
+from brickprop.runs.build import build
+from brickprop.runs.config import load_config
+from brickprop.train.loop import fit
 
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 
@@ -77,7 +77,7 @@ def test_experiment_headline_claim(name):
 def test_article_explosion_gradcheck_names_both_gradient_bugs():
     """Its comments point at gradcheck; the full 110,000-step explosion is run by
     tests/test_diverge.py::test_the_articles_explosion_comes_from_its_bugs."""
-    from brickprop.gradcheck import gradcheck
+    from brickprop.debug.gradcheck import gradcheck
 
     run = build(load_config(EXPERIMENTS / "article-explosion.toml"))
     kw = run.fit_kwargs

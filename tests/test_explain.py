@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import brickprop as bp
-from brickprop.explain import Entry, Trace, explain, render
+from brickprop.debug.explain import Entry, Trace, explain, render
 
 TOL = dict(rtol=1e-12, atol=1e-12)
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import brickprop as bp
-from brickprop._files import atomic_path, atomic_write_text
-from brickprop.io import load, save
+from brickprop.store.files import atomic_path, atomic_write_text
+from brickprop.store.model import load, save
 
 
 def test_save_load_round_trip_keeps_architecture_and_weights(tmp_path):

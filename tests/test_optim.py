@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from brickprop.core import Parameter
-from brickprop.optim import (
+from brickprop.bricks.core import Parameter
+from brickprop.optim.optimizers import (
     OPTIMIZERS,
     SGD,
     Adam,
@@ -119,7 +119,7 @@ def test_matches_torch_step_for_step(cls, torch_name, lr, kw):
 ])
 def test_with_a_schedule_matches_torch_scheduler(cls, torch_name, sched, torch_sched):
     torch = pytest.importorskip("torch")
-    from brickprop import schedules
+    from brickprop.optim import schedules
 
     problem = Problem(seed=1)
     kw = {"momentum": 0.9} if cls is SGD else {}

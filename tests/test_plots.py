@@ -9,7 +9,7 @@ import pytest
 from PIL import Image  # Pillow comes with matplotlib
 
 import brickprop as bp
-from brickprop import plots
+from brickprop.viz import plots
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def trained():
 
 
 def test_importing_plots_does_not_import_matplotlib():
-    code = "import sys, brickprop.plots; assert 'matplotlib' not in sys.modules"
+    code = "import sys, brickprop.viz.plots; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -13,10 +13,10 @@ import pytest
 
 import brickprop as bp
 from brickprop.cli import main
-from brickprop.config import from_dict
-from brickprop.io import read, save
-from brickprop.predict import Model
-from brickprop.runs import build, preprocessing
+from brickprop.runs.build import build, preprocessing
+from brickprop.runs.config import from_dict
+from brickprop.runs.predict import Model
+from brickprop.store.model import read, save
 
 QUICK = ["--steps", "30", "--frames", "0", "--optimizer", "adam", "--lr", "0.01"]
 
@@ -75,7 +75,7 @@ def test_train_dataset_flag_for_every_generated_set(name, tmp_path, capsys):
 
 
 def test_spiral_boundary_panel_shows_every_class(tmp_path):
-    from brickprop import plots
+    from brickprop.viz import plots
 
     X, y = bp.datasets.spiral(150, classes=4, seed=0)
     net = bp.mlp(2, [16], 4, output="identity", init="glorot", seed=0)
@@ -87,7 +87,7 @@ def test_spiral_boundary_panel_shows_every_class(tmp_path):
 
 
 def test_regression_figures_show_the_fit_or_a_note(tmp_path):
-    from brickprop import plots
+    from brickprop.viz import plots
 
     for n_features in (1, 2, 3):
         X = np.random.default_rng(0).uniform(-2, 2, (60, n_features))
@@ -179,7 +179,7 @@ def test_proba_columns_are_probabilities_that_agree_with_the_prediction(blobs_cs
 
 
 def test_a_save_interrupted_halfway_leaves_the_previous_model(tmp_path, monkeypatch):
-    import brickprop.io as bio
+    import brickprop.store.model as bio
 
     path = tmp_path / "model.npz"
     X = np.random.default_rng(0).standard_normal((5, 2))
@@ -243,7 +243,7 @@ def test_model_files_hold_no_pickle_and_reject_a_damaged_description(blobs_csv, 
     net, meta = read(model_path)
     meta["preprocessing"]["features"] = ["only-one"]
     arrays = {p.name: p.data for p in net.parameters()}
-    bad = {"format": "brickprop-model-1", "architecture": bp.io.describe(net), "extra": {},
+    bad = {"format": "brickprop-model-1", "architecture": bp.store.model.describe(net), "extra": {},
            "preprocessing": meta["preprocessing"]}
     np.savez(tmp_path / "bad.npz", __meta__=np.array(json.dumps(bad)), **arrays)
     with pytest.raises(ValueError, match="preprocessing description in the file is damaged"):

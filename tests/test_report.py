@@ -17,8 +17,8 @@ from brickprop.cli import main
 
 pytest.importorskip("jinja2")
 
-from brickprop import report  # noqa: E402
-from brickprop.io import load_snapshots  # noqa: E402
+from brickprop.report import pages as report  # noqa: E402
+from brickprop.store.model import load_snapshots  # noqa: E402
 
 SHORT = ["--steps", "300", "--frames", "4"]
 DIVERGING = ["--hidden", "64", "64", "64", "--activation", "relu", "--lr", "10", "--loss",
@@ -162,7 +162,7 @@ def test_a_run_without_frames_still_gets_a_page(tmp_path):
 
 def grid_png(path, folders):
     """A real grid figure: each variant's loss curve in its own panel."""
-    from brickprop._figures import new_figure, save_png
+    from brickprop.viz._figures import new_figure, save_png
 
     fig = new_figure((6, 2.5))
     for ax, folder in zip(fig.subplots(1, len(folders)), folders):
@@ -230,8 +230,8 @@ def test_history_shows_itself_in_a_notebook():
 
 
 def test_mathml_trace_typesets_names_escapes_text_and_elides_big_arrays():
-    from brickprop.explain import Entry, Trace
-    from brickprop.trace_format import to_mathml
+    from brickprop.debug.explain import Entry, Trace
+    from brickprop.debug.trace_format import to_mathml
 
     X, y = bp.datasets.xor(4, seed=0)
     net = bp.mlp(2, [20], 2, seed=0)
@@ -263,12 +263,12 @@ def test_every_template_is_declared_as_package_data():
     import fnmatch
     from pathlib import Path
 
-    from brickprop.config import tomllib  # tomli before Python 3.11
+    from brickprop.runs.config import tomllib  # tomli before Python 3.11
 
     root = Path(__file__).resolve().parent.parent
     patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"]["brickprop"]
-    templates = root / "src" / "brickprop" / "templates"
+        "package-data"]["brickprop.report"]
+    templates = root / "src" / "brickprop" / "report" / "templates"
     files = [f"templates/{p.name}" for p in templates.iterdir() if p.is_file()]
     assert len(files) >= 6
     assert [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []

@@ -103,7 +103,7 @@ def test_diverged_page_jumps_to_the_divergence(browser, tmp_path):
 
 
 def test_comparison_table_sorts_by_a_column_with_blanks_last(browser, tmp_path):
-    from brickprop import report
+    from brickprop.report import pages as report
 
     (tmp_path / "table.csv").write_text(
         "variant,status,final_loss,steps_to_95\n"

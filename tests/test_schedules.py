@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from brickprop import schedules
-from brickprop.core import Parameter
-from brickprop.optim import SGD
-from brickprop.schedules import (
+from brickprop.bricks.core import Parameter
+from brickprop.optim import schedules
+from brickprop.optim.optimizers import SGD
+from brickprop.optim.schedules import (
     SCHEDULES,
     Constant,
     Cosine,

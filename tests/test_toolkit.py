@@ -8,7 +8,7 @@ import pytest
 
 import brickprop as bp
 from brickprop.cli import main
-from brickprop.config import ConfigError, from_dict
+from brickprop.runs.config import ConfigError, from_dict
 
 
 @pytest.fixture(scope="module")

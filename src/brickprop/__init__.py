@@ -1,20 +1,22 @@
 """brickprop: see backpropagation, one brick at a time."""
 
-from . import bugs, datasets, schedules
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from .clip import clip_grad_norm, clip_grad_value
-from .core import Brick, Parameter, Sequential
-from .datasets import one_hot
-from .explain import Trace, explain, render
-from .gradcheck import GradCheckReport, gradcheck
-from .history import History
-from .io import load, save
-from .layers import Linear
-from .losses import MSE, BinaryCrossEntropy, CrossEntropy
-from .models import mlp
-from .optim import SGD, Adam, AdamW, Optimizer, RMSProp, make_optimizer
-from .regularizers import L1, L2, ElasticNet
-from .train import fit, train_step
+from .bricks.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .bricks.core import Brick, Parameter, Sequential
+from .bricks.layers import Linear
+from .bricks.losses import MSE, BinaryCrossEntropy, CrossEntropy
+from .bricks.models import mlp
+from .bricks.regularizers import L1, L2, ElasticNet
+from .data import datasets
+from .data.datasets import one_hot
+from .debug import bugs
+from .debug.explain import Trace, explain, render
+from .debug.gradcheck import GradCheckReport, gradcheck
+from .optim import schedules
+from .optim.clip import clip_grad_norm, clip_grad_value
+from .optim.optimizers import SGD, Adam, AdamW, Optimizer, RMSProp, make_optimizer
+from .store.model import load, save
+from .train.history import History
+from .train.loop import fit, train_step
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,271 @@
+"""Compare runs side by side: a grid of config variants, each trained like ``brickprop train``.
+
+``plan`` turns base configs, ``--vary key=v1,v2`` lists and a number of seeds into
+:class:`Variant` s; ``compare`` trains them in parallel (joblib: local processes, or
+a Dask cluster through joblib's Dask backend) and writes ``OUT/<variant>/`` run
+folders, ``table.csv``, ``table.md`` and ``comparison.png``.  Each worker trains in a
+temporary folder and returns the folder's files, which the parent writes: a
+cluster needs no shared disk, and whichever backend ran a variant, its files are
+the same bytes.  A variant that fails becomes a row of the table; Ctrl-C keeps
+every run that finished.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..runs.config import ConfigError, RunConfig, from_dict, parse_value
+
+COLUMNS = ("variant", "status", "final_accuracy", "best_accuracy", "final_loss", "best_loss",
+           "steps_to_95", "first_nonfinite_step", "peak_grad_norm", "seconds")
+EXTRA = ("total_seconds", "steps_run", "seed", "group", "message")
+SEP = "_"  # between the parts of a variant's name: lr=0.5_clip_norm=none_seed=1
+
+
+class CompareError(ValueError):
+    """A grid that cannot be run at all (as opposed to one failing variant)."""
+
+
+@dataclass
+class Variant:
+    """One run of the grid: its folder name, its group (the name without the seed) and config."""
+
+    name: str
+    group: str
+    seed: int
+    values: dict = field(default_factory=dict)  # the varied keys, as the user wrote them
+    cfg: RunConfig | None = None
+    error: str = ""                             # why cfg could not be made
+
+
+def parse_vary(specs) -> dict:
+    """``["lr=0.5,0.05", "clip_norm=none,1"]`` -> ``{"lr": [("0.5", 0.5), ...], ...}``.
+
+    Each value is checked against the config key's type (``none`` is the key's off
+    value, list items are joined by ``+``); a problem is a ``ConfigError``.
+    """
+    grid = {}
+    for spec in specs or []:
+        key, sep, values = spec.partition("=")
+        key = key.strip()
+        texts = [v.strip() for v in values.split(",")]
+        if not sep or not key or not all(texts):
+            raise ConfigError(f"--vary {spec!r}: write KEY=V1,V2,..., e.g. --vary lr=0.5,0.05")
+        if key in grid:
+            raise ConfigError(f"--vary {key} is given twice; list all its values in one --vary")
+        if len(set(texts)) != len(texts):
+            raise ConfigError(f"--vary {spec!r} repeats a value")
+        grid[key] = [(t, parse_value(key, t, f"--vary {key}")) for t in texts]
+    return grid
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._=+-]", "-", text)
+
+
+def plan(bases, grid: dict | None = None, seeds: int = 1, fixed: dict | None = None) -> list:
+    """The variants of a grid, in table order.
+
+    Parameters
+    ----------
+    bases : list of (label, RunConfig or ConfigError)
+        The base configs (a config file that failed to load is its error).  Labels
+        name the variants when there is more than one base or nothing is varied.
+    grid : dict
+        From :func:`parse_vary`; every combination of values is one variant per base.
+    seeds : int
+        Runs per variant, with seeds ``cfg.seed, cfg.seed + 1, ...``.
+    fixed : dict
+        Config values set in every variant (``--set``), applied before the grid.
+    """
+    grid, fixed = grid or {}, fixed or {}
+    if not isinstance(seeds, int) or seeds < 1:
+        raise ConfigError(f"--seeds must be a positive integer, got {seeds!r}")
+    if seeds > 1 and "seed" in grid:
+        raise ConfigError("vary the seed with either --seeds N or --vary seed=..., not both")
+    labels = [label for label, _ in bases]
+    if len(set(labels)) != len(labels):
+        labels = [f"{i + 1}-{label}" for i, label in enumerate(labels)]
+    variants = []
+    for label, (_, base) in zip(labels, bases):
+        for combo in itertools.product(*grid.values()):
+            values = {k: text for k, (text, _) in zip(grid, combo)}
+            parts = [label] * (len(bases) > 1 or not grid) + [f"{k}={t}" for k, t in
+                                                                values.items()]
+            group = SEP.join(_safe(p) for p in parts)
+            for i in range(seeds):
+                v = Variant(group, group, 0, values)
+                try:
+                    if isinstance(base, Exception):
+                        raise base
+                    cfg = from_dict(fixed, base=base, source="--set")
+                    cfg = from_dict({k: value for k, (_, value) in zip(grid, combo)}, base=cfg,
+                                    source="--vary")
+                    v.cfg = cfg.replace(seed=cfg.seed + i) if seeds > 1 else cfg
+                    v.seed = v.cfg.seed
+                except ConfigError as e:
+                    v.error, v.seed = str(e), getattr(base, "seed", 0) + i
+                if seeds > 1:
+                    v.name = f"{group}{SEP}seed={v.seed}"
+                variants.append(v)
+    return variants
+
+
+def run_metrics(history) -> dict:
+    """The table's numbers for one ``History``: accuracy, loss, steps to 95%, gradient peak."""
+    metric = "accuracy" if "accuracy" in history.columns else "r2"
+    acc, loss = history[metric], history["loss"]
+    norms = [history[c] for c in history.columns if re.fullmatch(r"grad_norm_\d+", c)]
+    total = np.sqrt(np.sum(np.square(norms), axis=0)) if norms else np.full(len(loss), np.nan)
+    bad = np.flatnonzero(~np.isfinite(loss) | ~np.isfinite(total))
+    reached = np.flatnonzero(acc >= 0.95)
+    finite_loss, finite_norm = loss[np.isfinite(loss)], total[np.isfinite(total)]
+    return {"final_accuracy": float(acc[-1]), "best_accuracy": float(np.nanmax(acc)),
+            "final_loss": float(loss[-1]),
+            "best_loss": float(finite_loss.min()) if finite_loss.size else math.nan,
+            "steps_to_95": int(reached[0] + 1) if reached.size else None,
+            "first_nonfinite_step": int(bad[0] + 1) if bad.size else None,
+            "peak_grad_norm": float(finite_norm.max()) if finite_norm.size else math.nan,
+            "steps_run": len(history), "seconds": history.meta["seconds"]}
+
+
+def run_variant(v: Variant) -> tuple[dict, dict]:
+    """Train one variant in a temporary folder: ``(row, {file name: bytes})``.
+
+    Never raises for a bad variant: its row says what went wrong.
+    """
+    from ..runs.folder import train_run
+
+    row = {"variant": v.name, "group": v.group, "seed": v.seed, **v.values}
+    if v.cfg is None:
+        return {**row, "status": "bad config", "message": v.error}, {}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="brickprop-compare-") as tmp:
+        try:
+            history, lines, names = train_run(v.cfg, tmp)
+        except ConfigError as e:
+            return {**row, "status": "bad config", "message": str(e)}, {}
+        except Exception as e:  # one broken variant must not stop the grid
+            return {**row, "status": "failed", "message": f"{type(e).__name__}: {e}"}, {}
+        files = {}
+        for name in names:
+            with open(os.path.join(tmp, name), "rb") as f:
+                files[name] = f.read()
+    status = "diverged" if "diverged" in history.meta else "stopped" \
+        if "stopped" in history.meta else "ok"
+    return {**row, **run_metrics(history), "status": status, "message": lines[-1],
+            "total_seconds": time.perf_counter() - started}, files
+
+
+def _write_files(folder: str, files: dict) -> None:
+    """Write a run folder whole: into a hidden sibling, then renamed onto ``folder``.
+
+    Ctrl-C midway leaves the old folder (or none), never half of the new one.
+    """
+    parent, name = os.path.split(folder)
+    tmp = tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=parent)
+    try:
+        for file, data in files.items():
+            with open(os.path.join(tmp, file), "wb") as f:
+                f.write(data)
+        if os.path.isdir(folder):  # a run of an earlier comparison into the same folder
+            old = tempfile.mkdtemp(prefix=f".old-{name}-", dir=parent)
+            os.replace(folder, os.path.join(old, name))
+            shutil.rmtree(old)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def check_dask(address: str) -> None:
+    """Raise ``CompareError`` if ``address`` is malformed or dask.distributed is missing."""
+    if address != "local" and not re.fullmatch(r"(tcp|tls)://[^\s/:]+:\d+", address):
+        raise CompareError(f"--dask {address!r}: give a scheduler address like "
+                           "tcp://HOST:8786, or 'local'")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise CompareError("--dask needs dask.distributed, which is not installed: "
+                           "pip install 'brickprop[dask]'") from None
+
+
+def _dask_client(address: str, n_workers: int | None):
+    """``(client, cluster)`` for ``address``; ``"local"`` starts a LocalCluster of processes."""
+    from distributed import Client, LocalCluster
+
+    check_dask(address)
+    if address == "local":
+        cluster = LocalCluster(n_workers=n_workers or os.cpu_count(), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    try:
+        return Client(address, timeout="10s"), None
+    except (OSError, TimeoutError) as e:
+        raise CompareError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+
+
+def compare(variants, out, jobs: int | None = None, dask: str | None = None,
+            progress: bool | None = None) -> tuple[list, bool]:
+    """Train ``variants``, write their run folders under ``out``; ``(rows, interrupted)``.
+
+    Parameters
+    ----------
+    variants : list of Variant
+        From :func:`plan`.
+    out : str
+        The output folder (created); each variant's run folder is ``out/<variant.name>``.
+    jobs : int, optional
+        Parallel processes (default: all cores); with ``dask``, the LocalCluster's workers.
+    dask : str, optional
+        ``"tcp://HOST:PORT"`` of a Dask scheduler, or ``"local"``.
+    progress : bool, optional
+        One tqdm bar for the grid (None: only on a terminal).
+
+    Rows come back in the order of ``variants``; those not run after Ctrl-C have the
+    status ``interrupted``.  The tables and the figure are written by :func:`write_outputs`.
+    """
+    import sys
+
+    from joblib import Parallel, delayed, parallel_config
+    from tqdm import tqdm
+
+    os.makedirs(out, exist_ok=True)
+    client = cluster = None
+    if dask:
+        client, cluster = _dask_client(dask, jobs)
+    done, interrupted = {}, False
+    try:
+        with parallel_config(backend="dask" if dask else "loky",
+                             n_jobs=-1 if dask else jobs or -1), \
+                tqdm(total=len(variants), desc="compare", unit="run", disable=not progress
+                     if progress is not None else None, file=sys.stderr) as bar:
+            tasks = (delayed(run_variant)(v) for v in variants)
+            for row, files in Parallel(return_as="generator_unordered")(tasks):
+                if files:
+                    _write_files(os.path.join(out, row["variant"]), files)
+                done[row["variant"]] = row
+                bar.set_postfix_str(f"{row['variant']}: {row['status']}", refresh=False)
+                bar.update()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    rows = [done.get(v.name) or {"variant": v.name, "group": v.group, "seed": v.seed,
+                                 **v.values, "status": "interrupted",
+                                 "message": "not finished: the grid was interrupted "
+                                            "(Ctrl-C or SIGTERM)"}
+            for v in variants]
+    return rows, interrupted

@@ -1,0 +1,168 @@
+"""What a comparison writes beside its run folders: ``table.csv`` (one row per run),
+``table.md`` (the same, readable, plus the mean and spread over seeds when a variant
+ran with several) and ``comparison.png`` (drawn by ``compareplots`` from the folders).
+
+A row is the dict ``brickprop.compare.run_variant`` returns: the ``COLUMNS`` (some
+missing for a variant that did not train), then ``total_seconds``, ``steps_run``,
+``seed``, ``group``, ``message`` and the varied keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+
+import numpy as np
+
+from ..report import pages as report
+from ..runs.build import build
+from ..store.files import atomic_write_text
+from ..store.model import load
+from ..viz.compareplots import comparison_figure
+from .grid import COLUMNS, EXTRA
+
+_NUMBERS = ("final_accuracy", "best_accuracy", "final_loss", "best_loss", "peak_grad_norm")
+_HEADERS = {"final_accuracy": "final acc.", "best_accuracy": "best acc.",
+            "final_loss": "final loss", "best_loss": "best loss", "steps_to_95": "steps to 95%",
+            "first_nonfinite_step": "first non-finite step",
+            "peak_grad_norm": "peak grad norm", "seconds": "train s"}
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def table_csv(rows, varied=()) -> str:
+    """CSV text: ``COLUMNS``, then ``EXTRA``, then the varied keys; empty cells for 'none'."""
+    columns = [*COLUMNS, *EXTRA, *(k for k in varied if k not in EXTRA)]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def _fmt(value, digits=4) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return f"{value:.{digits}g}" if abs(value) < 1e5 else f"{value:.3e}"
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def seed_summary(rows) -> list[dict]:
+    """Per group of runs that differ only in the seed: counts, and mean and std of the numbers.
+
+    ``std`` is the sample standard deviation (``ddof=1``); ``steps_to_95`` averages
+    the runs that reached 95% and says how many did.
+    """
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(row["group"], []).append(row)
+    summary = []
+    for group, members in groups.items():
+        trained = [r for r in members if "final_loss" in r]
+        entry = {"group": group, "runs": len(members), "trained": len(trained),
+                 "diverged": sum(r["status"] == "diverged" for r in members)}
+        for key in _NUMBERS:
+            values = np.array([r[key] for r in trained], dtype=float)
+            values = values[np.isfinite(values)]
+            entry[key] = (float(values.mean()) if values.size else math.nan,
+                          float(values.std(ddof=1)) if values.size > 1 else math.nan)
+        reached = [r["steps_to_95"] for r in trained if r.get("steps_to_95") is not None]
+        entry["steps_to_95"] = (float(np.mean(reached)) if reached else None, len(reached))
+        summary.append(entry)
+    return summary
+
+
+def table_md(rows, varied=()) -> str:
+    """Markdown: one row per run; with several seeds, a second table of mean ± std per group."""
+    keys = [*COLUMNS[1:]]
+    lines = ["| variant | " + " | ".join(_HEADERS.get(k, k) for k in keys) + " |",
+             "|---|" + "---|" + "---:|" * (len(keys) - 1)]
+    for row in rows:
+        cells = [_fmt(row.get(k), 3 if k == "seconds" else 4) for k in keys]
+        cells[0] = row["status"]
+        lines.append(f"| {_cell(row['variant'])} | " + " | ".join(cells) + " |")
+    notes = [f"- **{_cell(r['variant'])}**: {_cell(r['message'].split(' Try,')[0])}"
+             for r in rows if r["status"] != "ok" and r.get("message")]
+    if notes:
+        lines += ["", *notes]
+    summary = seed_summary(rows)
+    if any(s["runs"] > 1 for s in summary):
+        lines += ["", "Mean ± standard deviation over seeds:", "",
+                  "| variant | runs | diverged | final acc. | best acc. | final loss | "
+                  "best loss | peak grad norm | steps to 95% (runs that got there) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for s in summary:
+            cells = [_fmt(s[k][0]) + (f" ± {_fmt(s[k][1], 2)}" if math.isfinite(s[k][1]) else "")
+                     if math.isfinite(s[k][0]) else "—" for k in _NUMBERS]
+            mean, n = s["steps_to_95"]
+            reached = f"{_fmt(mean, 5)} ({n}/{s['trained']})" if n else f"never (0/{s['trained']})"
+            lines.append(f"| {_cell(s['group'])} | {s['runs']} | {s['diverged']} | "
+                         + " | ".join(cells) + f" | {reached} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_tables(out, rows, varied=()) -> list[str]:
+    """Write ``out/table.csv`` and ``out/table.md`` atomically; returns their paths."""
+    paths = [os.path.join(out, "table.csv"), os.path.join(out, "table.md")]
+    atomic_write_text(paths[0], table_csv(rows, varied))
+    atomic_write_text(paths[1], table_md(rows, varied))
+    return paths
+
+
+def read_metrics(path) -> dict:
+    """The columns of a run's ``metrics.csv`` as (n_steps,) float arrays, by name."""
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().strip().split(",")
+    data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+    return {name: data[:, j] for j, name in enumerate(header)}
+
+
+def _panel(folder: str, row: dict, cfg) -> dict:
+    """What ``comparison_figure`` draws for one trained run, read back from its folder."""
+    m = read_metrics(os.path.join(folder, "metrics.csv"))
+    norms = [v for k, v in m.items() if k.startswith("grad_norm_")]
+    run = build(cfg)
+    return {"name": row["variant"], "status": row["status"], "message": row.get("message", ""),
+            "steps": m["step"], "accuracy": m.get("accuracy", m.get("r2")), "loss": m["loss"],
+            "grad_norm": np.sqrt(np.sum(np.square(norms), axis=0)), "X": run.X, "y": run.y,
+            "net": load(os.path.join(folder, "model.npz")), "threshold": run.loss.threshold}
+
+
+def write_outputs(out, variants, rows, varied=(), title=None) -> list[str]:
+    """Write ``table.csv``, ``table.md``, ``comparison.png`` and ``report.html`` into ``out``.
+
+    Returns their paths.  ``variants`` and ``rows`` are in the same order (from
+    ``brickprop.compare``); the figure reads each trained variant's run folder
+    ``out/<variant>``.  The page is built when Jinja2 is installed, as a run's is.
+    """
+    paths = write_tables(out, rows, varied)
+    panels = []
+    for v, row in zip(variants, rows):
+        folder = os.path.join(out, v.name)
+        if v.cfg is not None and os.path.exists(os.path.join(folder, "metrics.csv")) \
+                and row["status"] not in ("bad config", "failed", "interrupted"):
+            panels.append(_panel(folder, row, v.cfg))
+        else:
+            panels.append({"name": row["variant"], "status": row["status"],
+                           "message": row.get("message", "")})
+    paths.append(os.path.join(out, "comparison.png"))
+    comparison_figure(panels, paths[-1], title=title)
+    if report.available():
+        paths.append(report.build_comparison(out))
+    return paths

@@ -1,0 +1,291 @@
+"""One self-contained HTML page per run folder, and one per comparison folder.
+
+``build_run(folder)`` reads what ``brickprop train`` wrote (config, summary,
+metrics, snapshots, figures, animation) and writes ``report.html``: everything
+embedded (PNG frames as data URIs, the data the page draws as JSON, the first
+iteration typeset as MathML), so the page opens offline and fetches nothing.
+``build_comparison(folder)`` does the same for a ``brickprop compare`` folder.
+Reports only read files; they never train.  The pages come from Jinja2 templates
+in ``brickprop/report/templates`` (``pip install 'brickprop[report]'``).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import dataclasses
+import io
+import math
+import os
+
+import numpy as np
+
+from ..store.files import atomic_write_text
+
+__all__ = ["Comparison", "available", "build_comparison", "build_run", "run_context"]
+
+MISSING = "the HTML report needs Jinja2; install it with pip install 'brickprop[report]'"
+MAX_UNITS = 16  # neurons drawn per layer; wider layers show their first MAX_UNITS
+
+
+class MissingDependency(ImportError):
+    """Jinja2 is not installed; the message says how to install it."""
+
+
+def available() -> bool:
+    """True when Jinja2 is importable, so reports can be built."""
+    try:
+        import jinja2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _environment():
+    try:
+        import jinja2
+    except ImportError:
+        raise MissingDependency(MISSING) from None
+    return jinja2.Environment(loader=jinja2.PackageLoader("brickprop.report", "templates"),
+                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def _data_uri(data: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _file_uri(path) -> str | None:
+    if not os.path.exists(path):
+        return None
+    with open(path, "rb") as f:
+        return _data_uri(f.read())
+
+
+def gif_frames(path) -> list[str]:
+    """Each frame of the GIF at ``path`` as a PNG data URI.
+
+    Frames are mapped back onto the GIF's own palette (the animation uses one for
+    all frames), so the PNGs are exact, small, and quick to make.
+    """
+    from PIL import Image, ImageSequence
+
+    out = []
+    with Image.open(path) as gif:
+        colors = np.array(gif.getpalette() or [0, 0, 0]).reshape(-1, 3)  # (n_colors, 3)
+        codes = colors @ np.array([65536, 256, 1])
+        order = np.argsort(codes, kind="stable")
+        for frame in ImageSequence.Iterator(gif):
+            rgb = frame.convert("RGB")
+            a = np.asarray(rgb).astype(np.int32)  # (height, width, 3)
+            pixels = (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]
+            at = np.minimum(np.searchsorted(codes[order], pixels), len(order) - 1)
+            index = order[at]
+            if np.array_equal(codes[index], pixels):  # every colour is in the palette
+                indexed = Image.fromarray(index.astype(np.uint8), mode="P")
+                indexed.putpalette(colors.ravel().tolist())
+            else:
+                indexed = rgb.quantize(256, dither=Image.Dither.NONE)
+            buf = io.BytesIO()
+            indexed.save(buf, format="PNG")
+            out.append(_data_uri(buf.getvalue()))
+    return out
+
+
+def _round(a) -> list:
+    """A flat list of 4-significant-digit floats; NaN and inf become None (JSON null)."""
+    return [float(f"{v:.4g}") if math.isfinite(v) else None for v in np.ravel(a).tolist()]
+
+
+def _metrics(path):
+    """``(columns, rows)`` of ``metrics.csv``: the header and a (n_steps, n_columns) array."""
+    with open(path, encoding="utf-8") as f:
+        columns = f.readline().strip().split(",")
+    rows = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+    return columns, rows
+
+
+def network_layout(sizes, width=720, row=36):
+    """Node positions and links of a layered drawing, at most ``MAX_UNITS`` per layer.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Units per layer, input first: ``[2, 3, 2]``.
+
+    Returns
+    -------
+    dict
+        ``width, height, radius, layers`` (per layer: ``x``, ``units`` (y
+        positions), ``n`` (all units)) and ``links``: ``(layer, i, j, x1, y1, x2, y2)`` for the
+        weight ``W[i, j]`` of Linear ``layer`` (0-based).
+    """
+    shown = [min(n, MAX_UNITS) for n in sizes]
+    row = min(row, 420 / max(shown))
+    height = (max(shown) - 1) * row + 90
+    step = (width - 120) / max(len(sizes) - 1, 1)
+    layers = []
+    for k, (n, m) in enumerate(zip(sizes, shown)):
+        top = 60 + (height - 75 - (m - 1) * row) / 2
+        layers.append({"x": 60 + k * step, "units": [top + i * row for i in range(m)], "n": n})
+    links = [(k, i, j, a["x"], yi, b["x"], yj)
+             for k, (a, b) in enumerate(zip(layers, layers[1:]))
+             for i, yi in enumerate(a["units"]) for j, yj in enumerate(b["units"])]
+    return {"width": width, "height": height, "radius": min(8.0, row / 3), "layers": layers,
+            "links": links}
+
+
+def _link_values(arrays: dict, names: list[str], links) -> list:
+    """The weight (or gradient) behind each drawn link, in ``links`` order."""
+    return _round([arrays[names[k]][i, j] for k, i, j, *_ in links])
+
+
+def _trace(cfg):
+    """The first iteration from the run's initial weights on its first sample, as MathML."""
+    from ..debug.explain import explain
+    from ..debug.trace_format import to_mathml
+    from ..runs.build import build
+
+    run = build(cfg)
+    kw = run.fit_kwargs
+    trace = explain(run.net, run.X[:1], run.Y[:1], loss=kw["loss"],
+                    regularizer=kw["regularizer"], optimizer=kw["optimizer"])
+    return to_mathml(trace, precision=4, samples=4)
+
+
+def run_context(folder) -> dict:
+    """Everything the run page shows, read from the run folder ``folder``."""
+    from ..runs.config import NOT_SET, from_dict, load_config
+    from ..store.model import load, load_snapshots
+
+    folder = os.fspath(folder)
+
+    def at(name):
+        return os.path.join(folder, name)
+
+    if not os.path.isfile(at("config.toml")):
+        raise FileNotFoundError(f"{folder!r} is not a run folder (no config.toml); give a "
+                                "folder written by brickprop train")
+    missing = [n for n in ("metrics.csv", "model.npz", "summary.txt") if not os.path.isfile(at(n))]
+    if missing:
+        raise FileNotFoundError(f"run folder {folder!r} has no {', '.join(missing)}; train it "
+                                f"again with brickprop train {at('config.toml')} --out {folder}")
+    cfg = load_config(at("config.toml"))
+    columns, rows = _metrics(at("metrics.csv"))
+    metric = "accuracy" if "accuracy" in columns else "r2"
+    net = load(at("model.npz"))
+    names = [p.name for p in net.parameters()]
+    steps, weights, grads, meta = load_snapshots(at("snapshots.npz")) \
+        if os.path.exists(at("snapshots.npz")) else ([], [], [], {})
+    if not steps:  # no frames (or an older folder): the final weights only
+        steps, weights, grads = [len(rows)], [{p.name: p.data for p in net.parameters()}], [None]
+    images = gif_frames(at("animation.gif")) if os.path.exists(at("animation.gif")) else []
+    n = len(steps)
+    images = images[:n] if len(images) >= n else []
+    linears = [b for b in net if hasattr(b, "n_in")]
+    layout = network_layout([linears[0].n_in] + [b.n_out for b in linears])
+    w_names = [nm for nm in names if nm.endswith(".W")]
+    row_of = {int(s): i for i, s in enumerate(rows[:, 0])}
+    frames = []
+    for s in steps:
+        r = rows[row_of.get(s, len(rows) - 1)]
+        frames.append({"step": int(s), "loss": _round([r[columns.index("loss")]])[0],
+                       "metric": _round([r[columns.index(metric)]])[0]})
+    diverged_step = meta.get("diverged_step")
+    diverged_frame = None if diverged_step is None else \
+        next((k for k, s in enumerate(steps) if s >= diverged_step - 1), n - 1)
+    data = {"frames": frames, "images": images, "metric": metric,
+            "weights": [_link_values(w, w_names, layout["links"]) for w in weights],
+            "grads": [None if g is None else _link_values(g, w_names, layout["links"])
+                      for g in grads], "diverged_frame": diverged_frame}
+    try:
+        trace, trace_note = _trace(cfg), None
+    except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
+        trace, trace_note = None, f"The first iteration cannot be traced here: {e}"
+    defaults = from_dict({})
+    config_rows = []  # (key, value as shown, whether it differs from the default run's)
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        shown = f"not set: {NOT_SET[f.name]}" if value is None else value
+        config_rows.append((f.name, shown, value != getattr(defaults, f.name)))
+    with open(at("summary.txt"), encoding="utf-8") as f:
+        summary = [line for line in f.read().splitlines() if line.strip()]
+    return {"title": summary[0] if summary else os.path.basename(os.path.abspath(folder)),
+            "summary": summary[1:], "config_rows": config_rows, "data": data,
+            "diverged": meta.get("diverged"), "diverged_step": diverged_step,
+            "layout": layout, "metric": metric,
+            "first_image": images[-1] if images else _file_uri(at("figure.png")),
+            "diagnostics": _file_uri(at("diagnostics.png")), "trace": trace,
+            "trace_note": trace_note, "n_frames": n, "folder": os.path.abspath(folder)}
+
+
+def build_run(folder, out=None) -> str:
+    """Write the run page of ``folder`` (default ``folder/report.html``); returns its path."""
+    page = _environment().get_template("run.html.j2").render(**run_context(folder))
+    out = out or os.path.join(folder, "report.html")
+    atomic_write_text(out, page)
+    return os.fspath(out)
+
+
+@dataclasses.dataclass
+class Comparison:
+    """A ``brickprop compare`` folder: its table, its grid figure and its variants' pages.
+
+    In a notebook it shows itself as the table and the grid (``_repr_html_``).
+    """
+
+    folder: str
+    columns: list
+    rows: list            # one dict column -> text per variant, in table.csv's order
+    grid: str | None      # comparison.png as a data URI
+    pages: dict           # variant -> relative link to its report.html
+
+    @classmethod
+    def from_folder(cls, folder) -> Comparison:
+        folder = os.fspath(folder)
+        table = os.path.join(folder, "table.csv")
+        if not os.path.isfile(table):
+            raise FileNotFoundError(f"{folder!r} is not a comparison folder (no table.csv); "
+                                    "give a folder written by brickprop compare")
+        with open(table, encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            rows, columns = list(reader), list(reader.fieldnames or [])
+        if "variant" not in columns:
+            raise ValueError(f"{table} has no 'variant' column; its columns are {columns}")
+        pages = {r["variant"]: f"{r['variant']}/report.html" for r in rows
+                 if os.path.isfile(os.path.join(folder, r["variant"], "report.html"))}
+        return cls(folder, columns, rows, _file_uri(os.path.join(folder, "comparison.png")),
+                   pages)
+
+    def _context(self) -> dict:
+        name = os.path.basename(os.path.abspath(self.folder))
+        return {"columns": self.columns, "rows": self.rows, "grid": self.grid,
+                "pages": self.pages, "title": f"Comparison: {name}",
+                "numeric": _numeric_columns(self)}
+
+    def _repr_html_(self) -> str:
+        return _environment().get_template("comparison_body.html.j2").render(**self._context())
+
+
+def _numeric_columns(c: Comparison) -> list:
+    def number(text):
+        try:
+            float(text)
+            return True
+        except ValueError:
+            return text.strip() in ("", "never", "-")
+    return [col for col in c.columns if all(number(r[col]) for r in c.rows)]
+
+
+def build_comparison(folder, out=None) -> str:
+    """Write the page of a comparison folder (default ``folder/report.html``).
+
+    The folder holds ``table.csv`` (one row per variant, a ``variant`` column),
+    optionally ``comparison.png`` (the grid) and ``<variant>/`` run folders, whose
+    own ``report.html`` the table links to.  Returns the path written.
+    """
+    comparison = Comparison.from_folder(folder)
+    page = _environment().get_template("comparison.html.j2").render(**comparison._context())
+    out = out or os.path.join(folder, "report.html")
+    atomic_write_text(out, page)
+    return os.fspath(out)

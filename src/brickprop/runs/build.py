@@ -1,0 +1,175 @@
+"""What a config describes, built: data, network, optimizer and the arguments of ``fit``.
+
+``build(cfg)`` turns a validated :class:`~brickprop.config.RunConfig` into a
+:class:`Run`; everything is seeded from the config, so the same config gives the
+same run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ..debug.bugs import apply_bugs
+from .config import ConfigError, RunConfig
+from ..data.datasets import DATASETS, REGRESSION
+
+
+@dataclass
+class Run:
+    """The objects a config describes, ready for ``fit(net, X, Y, **fit_kwargs)``."""
+
+    X: object             # (n_train, n_features) training inputs
+    y: object             # (n_train,) training labels
+    Y: object             # (n_train, n_out) training targets
+    net: object
+    fit_kwargs: dict      # loss, optimizer, regularizer, steps, ... for fit()
+    info: dict            # task, feature names, class labels, where the data came from
+    standardizer: object  # Standardizer of a CSV's features, or None
+
+    @property
+    def loss(self):
+        return self.fit_kwargs["loss"]
+
+
+def make_lr(cfg: RunConfig):
+    """The learning rate of ``cfg``: a float, or a schedule ``step -> lr``."""
+    from ..optim.schedules import make_schedule
+
+    if cfg.schedule == "constant" and not cfg.warmup:
+        return cfg.lr
+    kw = {"step": {"step_size": cfg.step_size, "gamma": cfg.gamma or 0.1},
+          "multistep": {"milestones": cfg.milestones, "gamma": cfg.gamma or 0.1},
+          "exponential": {"gamma": cfg.gamma or 0.999},
+          "inverse_time": {"power_t": cfg.power_t},
+          "cosine": {"t_max": cfg.t_max or cfg.steps, "eta_min": cfg.min_lr,
+                     "restarts": cfg.restarts},
+          "onecycle": {"total_steps": cfg.steps},
+          "plateau": {"factor": cfg.gamma or 0.1, "patience": cfg.plateau_patience,
+                      "min_lr": cfg.min_lr},
+          }.get(cfg.schedule, {})
+    return make_schedule(cfg.schedule, cfg.lr, warmup_steps=cfg.warmup, **kw)
+
+
+def make_optimizer_for(cfg: RunConfig, params):
+    """The optimizer of ``cfg`` over ``params``."""
+    from ..optim.optimizers import make_optimizer
+
+    lr = make_lr(cfg)
+    kw = {"weight_decay": cfg.weight_decay}
+    if cfg.optimizer in ("sgd", "momentum", "nesterov", "rmsprop") and cfg.momentum:
+        kw["momentum"] = cfg.momentum
+    if cfg.optimizer in ("adam", "adamw"):
+        kw["betas"] = tuple(cfg.betas)
+    return make_optimizer(cfg.optimizer, params, lr=lr, **kw)
+
+
+def load_data(cfg: RunConfig):
+    """``(X, y, info, standardizer)``: the generated set, or the CSV file standardized."""
+    from ..data.datasets import Standardizer, from_csv
+
+    if not cfg.data:
+        noise = {} if cfg.noise is None else {"noise": cfg.noise}
+        X, y = DATASETS[cfg.dataset](cfg.n_samples, seed=cfg.data_seed, **noise)
+        task = "regression" if cfg.dataset in REGRESSION else "classification"
+        info = {"task": task, "source": f"dataset {cfg.dataset!r}", "classes": None,
+                "features": [f"x{i + 1}" for i in range(X.shape[1])], "target": "y"}
+        return X, y, info, None
+    target = int(cfg.target) if cfg.target.isdigit() else cfg.target
+    X, y, info = from_csv(cfg.data, target)
+    standardizer = Standardizer().fit(X)
+    return standardizer.transform(X), y, {**info, "source": cfg.data}, standardizer
+
+
+def build(cfg: RunConfig) -> Run:
+    """Data, network and everything ``fit`` needs for ``cfg``, all seeded."""
+    import numpy as np
+
+    from ..data.datasets import one_hot
+    from ..bricks.losses import loss_by_name
+    from ..bricks.models import mlp
+    from ..bricks.regularizers import L1, L2, ElasticNet
+
+    X, y, info, standardizer = load_data(cfg)
+    if info["task"] == "regression":
+        if cfg.loss != "mse":
+            raise ConfigError(f"{info['source']} is regression data: use loss mse")
+        Y = y.reshape(-1, 1).astype(float)
+    else:
+        n_classes = int(y.max()) + 1
+        binary = cfg.loss == "binary-cross-entropy" and n_classes == 2
+        Y = y.reshape(-1, 1).astype(float) if binary else one_hot(y, n_classes)
+    if cfg.batch_size > len(X):
+        raise ConfigError(f"batch_size {cfg.batch_size} is larger than the {len(X)} samples; "
+                          "use 0 for full batch")
+    validation = None
+    if cfg.val_split and not 1 <= round(len(X) * cfg.val_split) < len(X):
+        raise ConfigError(f"val_split {cfg.val_split:g} of the {len(X)} samples of "
+                          f"{info['source']} leaves no validation or no training sample; "
+                          "change it or set it to 0")
+    if cfg.val_split:
+        order = np.random.default_rng(cfg.data_seed).permutation(len(X))
+        held, kept = np.sort(order[:round(len(X) * cfg.val_split)]), np.sort(
+            order[round(len(X) * cfg.val_split):])
+        validation = (X[held], Y[held])
+        X, y, Y = X[kept], y[kept], Y[kept]
+    net = mlp(X.shape[1], cfg.hidden, Y.shape[1], activation=cfg.activation,
+              output="identity" if info["task"] == "regression" and cfg.output == "auto"
+              else cfg.resolved_output(), init=cfg.init,
+              bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed)
+    if cfg.l1 and cfg.l2:
+        regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
+    else:
+        regularizer = L1(cfg.l1) if cfg.l1 else L2(cfg.l2) if cfg.l2 else None
+    net, loss, regularizer = apply_bugs(cfg.bugs, net, loss_by_name(cfg.loss), regularizer)
+    fit_kwargs = dict(
+        loss=loss, optimizer=make_optimizer_for(cfg, net.parameters()),
+        regularizer=regularizer, shuffle="no-shuffle" not in cfg.bugs, steps=cfg.steps,
+        batch_size=cfg.batch_size or None,
+        drop_last=cfg.drop_last, seed=cfg.seed, snapshots=cfg.frames,
+        clip_norm=cfg.clip_norm or None, clip_value=cfg.clip_value or None,
+        validation=validation, patience=cfg.patience or None, min_delta=cfg.min_delta,
+        diagnose_every=cfg.diagnose_every or max(1, cfg.steps // 200),
+        on_diverge=cfg.on_diverge, diverge_factor=cfg.diverge_factor,
+        metric="r2" if info["task"] == "regression" else "accuracy")
+    return Run(X, y, Y, net, fit_kwargs, info, standardizer)
+
+
+def preprocessing(cfg: RunConfig, run: Run) -> dict:
+    """What predicting with ``run.net`` needs besides its weights, ready for JSON.
+
+    The task, the feature and target names (and the target's column in the file), the
+    class labels in output order, the loss (it decides what the outputs mean), the
+    class-1 threshold of a single output, and the standardization statistics (or None).
+    """
+    info = run.info
+    classes = info["classes"]
+    if info["task"] == "classification" and classes is None:  # generated: labels 0..k-1
+        classes = [str(k) for k in range(max(run.Y.shape[1], 2))]
+    return {"task": info["task"], "features": list(info["features"]),
+            "target": info["target"], "target_index": info.get("target_index",
+                                                               len(info["features"])),
+            "classes": classes, "loss": cfg.loss, "threshold": float(run.loss.threshold),
+            "standardizer": run.standardizer.to_dict() if run.standardizer else None}
+
+
+def describe(cfg: RunConfig, run: Run | None = None) -> str:
+    """One line naming the run: ``xor · 2-3-2 sigmoid · mse + L2(0.0001) · sgd lr 5 · ...``."""
+    n_in, n_out = (run.X.shape[1], run.Y.shape[1]) if run is not None else (2, 2)
+    sizes = "-".join(str(s) for s in [n_in, *cfg.hidden, n_out])
+    penalty = "".join(f" + {name}({lam:g})" for name, lam in (("L1", cfg.l1), ("L2", cfg.l2))
+                      if lam)
+    momentum = f" momentum {cfg.momentum:g}" if cfg.momentum else ""
+    schedule = "" if cfg.schedule == "constant" else f" {cfg.schedule}"
+    warmup = f" warm-up {cfg.warmup}" if cfg.warmup else ""
+    clip = "".join(f" · {k.replace('_', ' ')} {getattr(cfg, k):g}"
+                   for k in ("clip_norm", "clip_value") if getattr(cfg, k))
+    batch = f"batches of {cfg.batch_size}" if cfg.batch_size else "full batch"
+    val = f", {cfg.val_split:g} held out" if cfg.val_split else ""
+    bias = "" if cfg.bias and "no-bias" not in cfg.bugs else " no bias"
+    bugs = f" · BUGS ON: {', '.join(cfg.bugs)}" if cfg.bugs else ""
+    data = os.path.basename(cfg.data) if cfg.data else cfg.dataset + (
+        "" if cfg.noise is None else f" (noise {cfg.noise:g})")
+    return (f"{data} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
+            f"{cfg.optimizer} lr {cfg.lr:g}{momentum}{schedule}{warmup}{clip} · "
+            f"{cfg.steps} steps, {batch}{val}{bugs}")

@@ -1,0 +1,109 @@
+"""A run folder: train a config and write all that ``brickprop train`` leaves behind.
+
+``train_run(cfg, folder)`` builds the run from its config, fits it and calls
+``write_run``, which writes ``RUN_FILES`` -- config, metrics, model, snapshots,
+figures, animation, summary and report -- each atomically.  ``brickprop train`` and
+``brickprop compare`` both go through ``train_run``.  The module sits above the
+plots and the report in the import order: it uses everything, nothing uses it.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import numpy as np
+
+from ..viz import plots
+from ..report import pages as report
+from ..store.files import atomic_write_text
+from ..store.model import save, save_snapshots
+from .build import build, preprocessing
+from .build import describe as describe_config
+from ..train.loop import fit
+
+RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "snapshots.npz", "figure.png",
+             "animation.gif", "diagnostics.png", "summary.txt", "report.html")
+
+
+def write_run(folder, cfg, run, history, summary: str) -> list[str]:
+    """Write a run folder: config, metrics, model, snapshots, figures, summary and report.
+
+    ``run`` is the :class:`brickprop.config.Run` that was trained and ``history``
+    what ``fit`` returned.  Each file is written atomically; returns the file names.
+    ``report.html`` is built when Jinja2 is installed; otherwise the summary says so.
+    """
+    written = []
+
+    def path(name):
+        written.append(name)
+        return os.path.join(folder, name)
+
+    atomic_write_text(path("config.toml"), cfg.to_toml())
+    history.to_csv(path("metrics.csv"))
+    save(run.net, path("model.npz"), extra={"config": cfg.to_toml()},
+         preprocessing=preprocessing(cfg, run))
+    title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110, break_on_hyphens=False))
+    threshold = run.loss.threshold
+    plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,
+                      threshold=threshold)
+    plots.diagnostics_figure(history, path=path("diagnostics.png"), title=f"Diagnostics · {title}")
+    if cfg.frames:
+        plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"),
+                      threshold=threshold)
+    save_snapshots(history, run.net, path("snapshots.npz"))
+    if not report.available():
+        summary += f"\nno report.html: {report.MISSING}"
+    atomic_write_text(path("summary.txt"), summary + "\n")
+    if report.available():
+        report.build_run(folder)
+        written.append("report.html")
+    return written
+
+
+def summarize(cfg, run, history) -> list[str]:
+    """The lines of a run's ``summary.txt``: the run, its final loss and metric, how it ended."""
+    last = history.last()
+    metric = run.fit_kwargs["metric"]
+    name = "training accuracy" if metric == "accuracy" else "training R^2"
+    lines = [describe_config(cfg, run),
+             f"final loss {last['loss']:.6g} (data {last['data_loss']:.6g} + penalty "
+             f"{last['penalty']:.3g}) · {name} {last[metric]:.3f}"]
+    if "val_loss" in history.columns:
+        val = history["val_loss"]
+        at = np.flatnonzero(np.isfinite(val))
+        if at.size:
+            k = at[-1]
+            lines.append(f"validation loss {val[k]:.6g} · validation {name.split()[1]} "
+                         f"{history['val_' + metric][k]:.3f} (step {k + 1})")
+    lines += history.meta.get("rollbacks", [])
+    if cfg.bugs:
+        lines.append(f"deliberate bugs on ({', '.join(cfg.bugs)}): see them caught with "
+                     f"brickprop gradcheck {' '.join('--bug ' + b for b in cfg.bugs)}")
+    lines.append(history.meta.get("diverged") or history.meta.get(
+        "stopped", f"trained all {len(history)} steps"))
+    return lines
+
+
+def train_run(cfg, folder, run=None, progress=None):
+    """Train ``cfg`` and write its run folder: what ``brickprop train`` and ``compare`` do.
+
+    Parameters
+    ----------
+    cfg : RunConfig
+    folder : str or PathLike
+        An existing folder; the run's files are written into it atomically.
+    run : Run, optional
+        ``brickprop.runs.build(cfg)``, when the caller built it already.
+    progress : callable, optional
+        ``progress(n_steps_done)``, passed to ``fit``.
+
+    Returns
+    -------
+    (history, summary_lines, file_names)
+    """
+    run = build(cfg) if run is None else run
+    history = fit(run.net, run.X, run.Y, **run.fit_kwargs, progress=progress)
+    lines = summarize(cfg, run, history)
+    files = write_run(folder, cfg, run, history, "\n".join(lines))
+    return history, lines, files

@@ -1,0 +1,151 @@
+"""Saving and loading models: one ``.npz`` with the weights and a JSON description.
+
+The file holds ``architecture`` (JSON text: the bricks in order with their
+arguments) and one array per parameter under its dotted name (``"0.W"``).  It
+never holds pickled objects, so loading a file cannot run code.  Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+
+from ..bricks import activations
+from ..bricks.core import Sequential
+from ..bricks.layers import Linear
+from .files import atomic_path
+
+FORMAT = "brickprop-model-1"
+_ACTIVATION_CLASSES = {c.__name__: c for c in activations.ACTIVATIONS.values()}
+
+
+def describe(net: Sequential) -> list[dict]:
+    """The architecture of ``net`` as JSON-ready dicts, one per brick."""
+    out = []
+    for brick in net:
+        brick = brick.fixed() if hasattr(brick, "fixed") else brick  # bug zoo: same forward
+        if isinstance(brick, Linear):
+            out.append({"type": "Linear", "n_in": brick.n_in, "n_out": brick.n_out,
+                        "bias": brick.b is not None, "init": brick.init})
+        elif isinstance(brick, activations.LeakyReLU):
+            out.append({"type": "LeakyReLU", "slope": brick.slope})
+        elif type(brick).__name__ in _ACTIVATION_CLASSES:
+            out.append({"type": type(brick).__name__})
+        else:
+            raise TypeError(f"cannot save a {type(brick).__name__} brick; only built-in bricks "
+                            "are described in the model file")
+    return out
+
+
+def save(net: Sequential, path, extra: dict | None = None,
+         preprocessing: dict | None = None) -> None:
+    """Write ``net`` to ``path`` (.npz): weights, architecture and JSON-ready dicts.
+
+    ``preprocessing`` describes what predicting needs besides the weights (feature
+    names, class labels, standardization statistics; see ``runs.preprocessing``);
+    ``extra`` is anything else, such as the run's config.  The write is atomic: a
+    save that fails or is killed halfway leaves the previous file as it was.
+    """
+    arrays = {p.name: p.data for p in net.parameters()}
+    meta = {"format": FORMAT, "architecture": describe(net), "extra": extra or {},
+            "preprocessing": preprocessing}
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez(tmp, __meta__=np.array(json.dumps(meta)), **arrays)
+
+
+def load(path) -> Sequential:
+    """Read the network of a model file written by :func:`save`.
+
+    A missing file is a ``FileNotFoundError``; a truncated, corrupted or foreign one
+    (including any file holding pickled objects, which is never unpickled) a ``ValueError``.
+    """
+    return read(path)[0]
+
+
+def read(path) -> tuple[Sequential, dict]:
+    """``(net, meta)`` of a model file; ``meta`` holds "extra" and "preprocessing" (or None)."""
+    damaged = (f"{path} is not a brickprop model file (truncated, corrupted or foreign); "
+               "save one with brickprop.save(net, path)")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["__meta__"]))
+            arrays = {k: f[k] for k in f.files if k != "__meta__"}
+    except FileNotFoundError:
+        raise FileNotFoundError(f"model file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path} is a folder; pass the model.npz inside it") from None
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError, json.JSONDecodeError):
+        raise ValueError(damaged) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a {FORMAT} file")
+    try:
+        net = _build(meta["architecture"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ValueError(f"{path}: the architecture in the file is damaged; {damaged}") from None
+    for p in net.parameters():
+        if p.name not in arrays or arrays[p.name].shape != p.data.shape:
+            raise ValueError(f"{path}: parameter {p.name} is missing or has the wrong shape")
+        p.data = arrays[p.name].copy()
+        p.grad = np.zeros_like(p.data)
+    extra = meta.get("extra") or {}
+    return net, {"extra": extra if isinstance(extra, dict) else {},
+                 "preprocessing": meta.get("preprocessing")}
+
+
+def _build(architecture: list) -> Sequential:
+    bricks = []
+    for spec in architecture:
+        spec = dict(spec)
+        kind = spec.pop("type")
+        if kind == "Linear":
+            spec.pop("init", None)
+            bricks.append(Linear(**spec, init="zeros"))
+        elif kind == "LeakyReLU":
+            bricks.append(activations.LeakyReLU(**spec))
+        elif kind in _ACTIVATION_CLASSES:
+            bricks.append(_ACTIVATION_CLASSES[kind]())
+        else:
+            raise ValueError(f"unknown brick type {kind!r}")
+    return Sequential(*bricks)
+
+
+def save_snapshots(history, net, path) -> None:
+    """Write the weights (and gradients) of ``history``'s snapshots and its ``meta`` to ``path``.
+
+    Keys: ``steps`` (n_snapshots,), ``w<k>:<name>`` and, when recorded,
+    ``g<k>:<name>`` for snapshot ``k`` and parameter ``name`` (``"0.W"``), plus the
+    meta as JSON.  The report reads them back with :func:`load_snapshots`.
+    """
+    names = [p.name for p in net.parameters()]
+    arrays = {"steps": np.array([step for step, _ in history.snapshots], dtype=np.int64)}
+    for k, (step, weights) in enumerate(history.snapshots):
+        arrays.update({f"w{k}:{n}": a for n, a in zip(names, weights)})
+        grads = history.snapshot_grads.get(step)
+        arrays.update({f"g{k}:{n}": a for n, a in zip(names, grads or [])})
+    meta = json.dumps({"format": "brickprop-snapshots-1", "names": names,
+                       "meta": history.meta}, default=str)
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez_compressed(tmp, __meta__=np.array(meta), **arrays)
+
+
+def load_snapshots(path):
+    """``(steps, weights, grads, meta)`` from :func:`save_snapshots`' file.
+
+    ``weights[k]`` and ``grads[k]`` are dicts name -> array; ``grads[k]`` is None
+    for a snapshot without gradients (the one after the last update).
+    """
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            info = json.loads(str(f["__meta__"]))
+            steps = f["steps"].tolist()
+            weights = [{n: f[f"w{k}:{n}"] for n in info["names"]} for k in range(len(steps))]
+            grads = [{n: f[f"g{k}:{n}"] for n in info["names"]} if f"g{k}:{info['names'][0]}"
+                     in f.files else None for k in range(len(steps))]
+    except FileNotFoundError:
+        raise FileNotFoundError(f"snapshot file {str(path)!r} does not exist") from None
+    except (KeyError, IndexError, ValueError, OSError, zipfile.BadZipFile, EOFError):
+        raise ValueError(f"{path} is not a brickprop snapshot file (truncated or foreign); "
+                         "train the run again to rewrite it") from None
+    return steps, weights, grads, info["meta"]

@@ -1,0 +1,112 @@
+"""Per-layer health of a network, and the guard that stops a diverging run.
+
+``layer_stats`` measures, for each ``Linear`` brick ``k`` and the activation after
+it: the weight norm, the update-to-weight ratio ``||W_after - W_before|| / ||W_before||``
+(around 1e-3 is healthy; far above means a too-large step, far below a stalled
+layer), the share of saturated sigmoid/tanh outputs (where the derivative almost
+vanishes), the share of dead ReLU units (zero for every sample) and the largest
+activation.  ``DivergenceGuard`` watches the loss and gradient norms that ``fit``
+records and explains what went wrong when they blow up.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..bricks.activations import LeakyReLU, ReLU, Sigmoid, Tanh
+
+STATS = ("weight_norm", "update_ratio", "saturated", "dead", "max_activation")
+
+
+def _saturated_share(brick, h) -> float:
+    if isinstance(brick, Sigmoid):
+        return float(np.count_nonzero((h < 0.01) | (h > 0.99))) / h.size
+    if isinstance(brick, Tanh):
+        return float(np.count_nonzero(np.abs(h) > 0.99)) / h.size
+    return math.nan
+
+
+def _dead_share(brick, h) -> float:
+    if isinstance(brick, (ReLU, LeakyReLU)):
+        return float(np.count_nonzero((h <= 0).all(axis=0))) / h.shape[1]
+    return math.nan
+
+
+def layer_stats(net, X, weights_before) -> list[float]:
+    """The ``STATS`` of every layer, flattened layer by layer.
+
+    ``weights_before`` holds each layer's weight matrix before the last update (in
+    ``net.layers()`` order).  Runs one forward pass of ``X`` through the bricks.
+    """
+    outputs, x = [], X
+    for brick in net:
+        x = brick.forward(x)
+        outputs.append(x)
+    row = []
+    for (k, linear), before in zip(net.layers(), weights_before):
+        W = linear.parameters()[0].data
+        norm_before = math.sqrt(float(np.vdot(before, before)))
+        step = W - before
+        ratio = math.sqrt(float(np.vdot(step, step))) / norm_before if norm_before else math.nan
+        after = k + 1 if k + 1 < len(net) else k
+        brick, h = net[after], outputs[after]
+        row += [math.sqrt(float(np.vdot(W, W))), ratio, _saturated_share(brick, h),
+                _dead_share(brick, h), float(np.abs(h).max()) if h.size else math.nan]
+    return row
+
+
+def columns(net) -> list[str]:
+    """History columns of ``layer_stats``: ``weight_norm_0, update_ratio_0, ...``."""
+    return [f"{stat}_{k}" for k, _ in net.layers() for stat in STATS]
+
+
+class DivergenceGuard:
+    """Trip on the first non-finite loss or gradient, or a loss above ``factor`` x its start.
+
+    The start is the first recorded loss, not the best: a loss near zero spikes by
+    100x in healthy runs.  ``check`` returns None while training is fine and a
+    message naming the step, the layer whose gradient norm grew fastest and the
+    remedies, most likely first, when it is not.
+    """
+
+    def __init__(self, layer_ids, factor: float = 1e3, window: int = 20):
+        self.layer_ids, self.factor, self.window = list(layer_ids), factor, window
+        self.start = None
+
+    def check(self, step: int, loss: float, norms, history) -> str | None:
+        if self.start is None and math.isfinite(loss):
+            self.start = loss
+        finite = math.isfinite(loss) and all(math.isfinite(n) for n in norms)
+        risen = finite and self.start is not None and self.start > 0 and \
+            loss > self.factor * self.start
+        if finite and not risen:
+            return None
+        what = (f"the loss rose to {loss:.4g}, {loss / self.start:.3g}x its start" if risen
+                else "the loss is not finite" if not math.isfinite(loss)
+                else "a gradient is not finite")
+        return f"diverged at step {step + 1}: {what}. " + self._explain(step, norms, history)
+
+    def _explain(self, step, norms, history) -> str:
+        first = max(0, step - self.window)
+        growth = []
+        for i, k in enumerate(self.layer_ids):
+            col = history[f"grad_norm_{k}"]
+            old, new = col[first], norms[i]
+            if not math.isfinite(new):  # the last finite value before the blow-up
+                finite = col[first:step][np.isfinite(col[first:step])]
+                new = finite[-1] if finite.size else old
+            growth.append((new / old if old > 0 else math.inf, k, old, new))
+        g, k, old, new = max(growth, key=lambda t: (t[0] if math.isfinite(t[0]) else 1e300))
+        layer = (f"Brick {k}'s gradient norm grew fastest, from {old:.3g} to {new:.3g} "
+                 f"({g:.3g}x) over steps {first + 1}-{step + 1}.")
+        finite_norms = [n for _, _, _, n in growth if math.isfinite(n) and n > 0]
+        spread = max(finite_norms) / min(finite_norms) if len(finite_norms) > 1 else 1.0
+        over_time = ["lower the learning rate (e.g. --lr divided by 10) or decay it "
+                     "(--schedule exponential)", "clip gradients (--clip-norm 1)"]
+        over_depth = ["use fewer layers"] * (len(self.layer_ids) > 2) + [
+            "use another initialization (--init glorot or he) or activation (--activation tanh)"]
+        remedies = over_depth + over_time if spread > 1e3 and g < 10 else over_time + over_depth
+        return layer + " Try, most likely first: " + "; ".join(
+            f"({i}) {r}" for i, r in enumerate(remedies, 1)) + "."

@@ -1,0 +1,291 @@
+"""The training loop: one step in ``train_step``, many in ``fit``, recorded in a ``History``.
+
+A step is forward -> loss -> backward -> penalty -> clipping -> optimizer update,
+through the bricks' own forward and backward.  ``fit`` adds minibatches,
+validation, early stopping, learning-rate plateaus, bookkeeping and the snapshots
+the animation needs.  Plots and reports only read the ``History``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import NamedTuple
+
+import numpy as np
+
+from .._checks import check_int, check_number
+from ..bricks.core import Sequential
+from ..bricks.losses import Loss
+from ..debug.bugs import SameFirstBatch
+from ..optim.clip import clip_grad_norm, clip_grad_value
+from ..optim.optimizers import SGD, Optimizer
+from . import diagnose
+from ._loop import MAX_ROLLBACKS, Batches, Checkpoint, EarlyStop, Halved, gather
+from .history import History
+
+
+class Step(NamedTuple):
+    """What one ``train_step`` computed."""
+
+    data_loss: float
+    penalty: float
+    pred: np.ndarray     # (n_samples, n_out), the output before the update
+    grad_sq: list        # squared L2 norm of each parameter's gradient, before clipping
+    applied: bool        # False when the loss or a gradient was not finite: no update
+
+    @property
+    def grad_norm(self) -> float:
+        """Global gradient norm before clipping."""
+        return math.sqrt(sum(self.grad_sq))
+
+
+def train_step(net, loss, optimizer, X, Y, regularizer=None, clip_norm=None,
+               clip_value=None) -> Step:
+    """One training iteration on the batch ``(X, Y)``.
+
+    After the call every ``p.grad`` holds the gradient that the update used
+    (clipped, when ``clip_norm`` or ``clip_value`` is given).  A non-finite loss
+    or gradient is never applied: the weights stay the last finite ones.
+    """
+    pred = net.forward(X)  # (n_samples, n_out)
+    data_loss = loss.forward(pred, Y)
+    net.backward(loss.backward(), input_grad=False)
+    params = optimizer.params
+    penalty = 0.0
+    if regularizer is not None:
+        penalty = regularizer.penalty(params, X.shape[0])
+        regularizer.backward(params, X.shape[0])
+    grad_sq = [float(np.vdot(p.grad, p.grad)) for p in params]
+    if not (math.isfinite(data_loss + penalty) and math.isfinite(sum(grad_sq))):
+        return Step(data_loss, penalty, pred, grad_sq, False)
+    if clip_value is not None:
+        clip_grad_value(params, clip_value)
+    if clip_norm is not None:
+        clip_grad_norm(params, clip_norm)
+    optimizer.step()
+    return Step(data_loss, penalty, pred, grad_sq, True)
+
+
+def labels_of(Y) -> np.ndarray:
+    """Class labels (n_samples,) of one-hot or single-column 0/1 targets."""
+    return Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.intp)
+
+
+def r2(pred, Y) -> float:
+    """Coefficient of determination ``1 - SS_res / SS_tot`` over all outputs."""
+    total = float(np.sum((Y - Y.mean(axis=0)) ** 2))
+    return 1.0 - float(np.sum((pred - Y) ** 2)) / total if total > 0 else math.nan
+
+
+def accuracy(pred, labels, threshold: float = 0.5) -> float:
+    """Share of rows whose predicted class equals ``labels``."""
+    guess = pred.argmax(axis=1) if pred.shape[1] > 1 else pred[:, 0] > threshold
+    return float(np.count_nonzero(guess == labels)) / labels.shape[0]
+
+
+def _check_data(X, Y, dtype, what="X", what_y="Y"):
+    for name, a in ((what, X), (what_y, Y)):
+        if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
+            raise TypeError(f"{name} must be a float numpy array, got {type(a).__name__}"
+                            f"{'' if not isinstance(a, np.ndarray) else ' of ' + str(a.dtype)}")
+        if a.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {a.shape}; "
+                             "use one_hot(y) for labels or reshape(-1, 1)")
+        # One sum carries any NaN or inf through, without a full boolean copy; in the
+        # data's own dtype (float16 aside) it is twice as fast as in float64 on float32
+        # data.  A sum that overflowed without a bad value is told apart below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(a, axis=None, dtype=np.result_type(a.dtype, np.float32))
+        if not math.isfinite(float(total)):
+            bad = np.argwhere(~np.isfinite(a))  # empty when only the sum overflowed
+            if bad.size:
+                raise ValueError(f"{name} has a NaN or inf value at row {bad[0, 0]}, column "
+                                 f"{bad[0, 1]}; clean or drop it before training")
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"{what} has {X.shape[0]} samples but {what_y} has {Y.shape[0]}; "
+                         "they must match")
+    if X.dtype != dtype or Y.dtype != dtype:
+        raise TypeError(f"{what} is {X.dtype} and {what_y} is {Y.dtype} but the network's "
+                        f"parameters are {dtype}; cast the data or call net.astype(np.{X.dtype})")
+
+
+def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | None = None,
+        regularizer=None, steps: int = 1000, batch_size: int | None = None, seed: int = 0,
+        snapshots: int = 0, progress=None, clip_norm: float | None = None,
+        clip_value: float | None = None, validation=None, patience: int | None = None,
+        min_delta: float = 0.0, drop_last: bool = False, diagnose_every: int = 0,
+        on_diverge: str = "stop", diverge_factor: float = 1e3, shuffle: bool = True,
+        metric: str = "accuracy") -> History:
+    """Train ``net`` on ``(X, Y)`` for up to ``steps`` updates and return the ``History``.
+
+    Parameters
+    ----------
+    net : Sequential
+    X : (n_samples, n_in) float array;  Y : (n_samples, n_out) float targets
+    loss : Loss, default MSE()
+    optimizer : Optimizer, default SGD(net.parameters(), lr=0.1)
+        Its ``lr`` may be a schedule; one with ``observe`` (ReduceOnPlateau) is fed
+        the validation loss (or the epoch's mean training loss) after every epoch.
+    regularizer : L2, L1 or ElasticNet, optional
+    steps : int
+        Number of updates (one per minibatch).
+    batch_size : int, optional
+        None for full batch; otherwise minibatches of a permutation that is
+        reshuffled every epoch from ``seed``.  ``drop_last`` skips a short last batch.
+    snapshots : int
+        Copies of the parameters to keep at evenly spaced steps (for animations),
+        and of the gradients each of those steps computed (``snapshot_grads``).
+    progress : callable, optional
+        Called as ``progress(n_steps_done)`` about 100 times during training.
+    clip_norm, clip_value : float, optional
+        Clip the global gradient norm, or each gradient entry, before each update.
+    validation : (X_val, Y_val), optional
+        Held-out data, evaluated at the end of every epoch.
+    patience, min_delta : early stopping
+        Stop when the validation loss has not fallen by more than ``min_delta`` for
+        ``patience`` epochs in a row, and restore the best weights.
+    diagnose_every : int
+        Record ``brickprop.diagnose.layer_stats`` every this many steps (0: never).
+    on_diverge : "stop", "rollback" or "ignore"
+        On a non-finite loss or gradient, or a loss above ``diverge_factor`` times its
+        start: stop (``history.meta["diverged"]`` says why and what to try), or
+        restore earlier weights and halve the learning rate (at most 10 times), or
+        carry on.  A non-finite update is never applied.  The weights restored are the
+        newest copy from before the step that tripped the guard; a copy is kept every
+        10 steps, so they are at most 10 steps old.
+    metric : "accuracy" or "r2"
+        What the ``metric`` column records per step: classification accuracy, or the
+        coefficient of determination for regression targets.
+    shuffle : bool
+        False: every step trains on the first ``batch_size`` samples (the bug zoo's
+        ``no-shuffle``, the mistake of the article's script).
+    """
+    from ..bricks.losses import MSE
+
+    _check_data(X, Y, net.dtype)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    n = X.shape[0]
+    if batch_size is not None and (isinstance(batch_size, bool) or
+                                   not isinstance(batch_size, (int, np.integer))
+                                   or not 1 <= batch_size <= n):
+        raise ValueError(f"batch_size must be an integer from 1 to {n} (the number of "
+                         f"samples) or None for full batch, got {batch_size!r}")
+    for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+        if value is not None:
+            check_number(name, value, low_open=True)
+    if validation is not None:
+        X_val, Y_val = validation
+        _check_data(X_val, Y_val, net.dtype, "X_val", "Y_val")
+    if patience is not None:
+        check_int("patience", patience, 1)
+        if validation is None:
+            raise ValueError("early stopping (patience) needs validation data; "
+                             "pass validation=(X_val, Y_val) or a validation split")
+    if metric not in ("accuracy", "r2"):
+        raise ValueError(f"metric must be 'accuracy' or 'r2', got {metric!r}")
+    classify = metric == "accuracy"
+    if on_diverge not in ("stop", "rollback", "ignore"):
+        raise ValueError(f"on_diverge must be 'stop', 'rollback' or 'ignore', got {on_diverge!r}")
+    check_int("diagnose_every", diagnose_every)
+    check_number("diverge_factor", diverge_factor, low=1.0, low_open=True)
+    loss = MSE() if loss is None else loss
+    optimizer = SGD(net.parameters(), lr=0.1) if optimizer is None else optimizer
+
+    index = {id(p): i for i, p in enumerate(optimizer.params)}
+    layer_ids = [k for k, _ in net.layers()]
+    layer_params = [[index[id(p)] for p in brick.parameters()] for _, brick in net.layers()]
+    weights = [brick.parameters()[0] for _, brick in net.layers()]
+    columns = ["step", "loss", "data_loss", "penalty", metric, "lr",
+               *(f"grad_norm_{k}" for k in layer_ids)]
+    clipping = clip_norm is not None or clip_value is not None
+    columns += ["grad_norm"] * clipping + ["val_loss", f"val_{metric}"] * (validation is not None)
+    diag_columns = diagnose.columns(net) if diagnose_every else []
+    columns += diag_columns
+    history = History(columns, steps)
+    blank = [math.nan] * (2 * (validation is not None) + len(diag_columns))  # filled later
+    labels = labels_of(Y) if classify else np.zeros(n, dtype=np.intp)
+    val_labels = labels_of(Y_val) if validation is not None and classify else None
+    snap_at = set(np.linspace(0, steps, snapshots).round().astype(int)) if snapshots else set()
+    batches = Batches(n, batch_size, drop_last, seed) if shuffle else \
+        SameFirstBatch(n, batch_size)
+    stopper = EarlyStop(patience, min_delta, optimizer.params) if patience else None
+    guard = diagnose.DivergenceGuard(layer_ids, diverge_factor) if on_diverge != "ignore" \
+        else None
+    observe = getattr(optimizer.lr, "observe", None)
+    report_every = max(1, steps // 100)
+    epoch_loss, epoch_steps, rollbacks = 0.0, 0, 0
+    good = Checkpoint(optimizer.params) if guard else None  # weights for the guard to restore
+    batch = {}  # batch length -> reused buffers for (X, Y, labels) rows
+    started = time.perf_counter()
+    # Saturated sigmoids overflow exp() to the right limit; a diverging run shows in
+    # its recorded values and the guard's message, not in a stream of NumPy warnings.
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        for step in range(steps):
+            snapping = step in snap_at
+            if snapping:
+                history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
+            idx, epoch_done = batches.next()
+            xb, yb, lb = (X, Y, labels) if idx is None else gather((X, Y, labels), idx, batch)
+            lr = optimizer.current_lr()
+            diagnosing = diagnose_every and step % diagnose_every == 0
+            if good is not None and good.due(step):
+                good.save(step)
+            if diagnosing:  # the weights before this step's update, for the update ratios
+                before = [W.data.copy() for W in weights]
+            s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
+            if snapping:  # the gradient this snapshot's weights produced
+                history.snapshot_grads[step] = [p.grad.copy() for p in optimizer.params]
+            acc = accuracy(s.pred, lb, loss.threshold) if classify else r2(s.pred, yb)
+            norms = [math.sqrt(sum(s.grad_sq[i] for i in ids)) for ids in layer_params]
+            history.record((step, s.data_loss + s.penalty, s.data_loss, s.penalty, acc, lr,
+                            *norms, *[s.grad_norm] * clipping, *blank))
+            if diagnosing and s.applied:
+                for name, value in zip(diag_columns, diagnose.layer_stats(net, xb, before)):
+                    history.put(name, value)
+            if progress is not None and (step + 1) % report_every == 0:
+                progress(step + 1)
+            problem = guard.check(step, s.data_loss + s.penalty, norms, history) if guard \
+                else None
+            if problem and on_diverge == "rollback" and rollbacks < MAX_ROLLBACKS:
+                rollbacks += 1
+                back_to = good.restore(step)
+                optimizer.lr = Halved(optimizer.lr)
+                history.meta.setdefault("rollbacks", []).append(
+                    f"step {step + 1}: restored the weights from before step {back_to + 1} and "
+                    f"halved the learning rate to {optimizer.current_lr():.4g} "
+                    f"({problem.split('. ')[0]})")
+                continue
+            if problem:
+                back_to = good.restore(step)
+                history.meta["diverged_step"] = step + 1
+                history.meta["diverged"] = problem + (
+                    f" The model holds the weights from before step {back_to + 1}.")
+                break
+            epoch_loss, epoch_steps = epoch_loss + s.data_loss + s.penalty, epoch_steps + 1
+            if not epoch_done:
+                continue
+            monitored = epoch_loss / epoch_steps
+            epoch_loss, epoch_steps = 0.0, 0
+            if validation is not None:
+                val_pred = net.forward(X_val)
+                monitored = loss.forward(val_pred, Y_val)
+                history.put("val_loss", monitored)
+                history.put(f"val_{metric}", accuracy(val_pred, val_labels, loss.threshold)
+                            if classify else r2(val_pred, Y_val))
+            if observe is not None:
+                observe(monitored)
+            if stopper is not None and stopper.should_stop(monitored, step):
+                stopper.restore()
+                history.meta["stopped"] = (
+                    f"early stopping at step {step + 1}: the validation loss did not fall by "
+                    f"more than {min_delta:g} for {patience} epochs; restored the best "
+                    f"weights, from step {stopper.best_step + 1} (validation loss "
+                    f"{stopper.best:.6g})")
+                break
+    final = min(steps, history.n)
+    if final in snap_at or "stopped" in history.meta or "diverged" in history.meta:
+        history.snapshots.append((final, [p.data.copy() for p in optimizer.params]))
+    history.meta["seconds"] = time.perf_counter() - started
+    return history

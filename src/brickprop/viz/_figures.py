@@ -1,0 +1,119 @@
+"""Low-level pieces shared by the figures of ``plots`` and ``diagplots``.
+
+A figure on its own Agg canvas, an atomic PNG save and a blitted GIF animation
+(into a folder that must exist), the log scale of loss-like curves, and the
+marker of a run that blew up.
+matplotlib is imported lazily, inside the functions, so importing this module
+(and the plotting modules above it) stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..store.files import atomic_path
+
+FIGSIZE = (13.0, 4.2)  # inches: three panels side by side
+DPI = 110
+
+
+def new_figure(figsize=FIGSIZE):
+    """A constrained-layout ``Figure`` on an Agg canvas, built without pyplot.
+
+    No display is needed, the user's backend is left alone, and pyplot's list of
+    open figures does not keep the figure alive.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def checked(path) -> str:
+    """``path`` as a string, after checking that its folder exists."""
+    path = os.fspath(path)
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot write {path!r}: the folder {folder!r} does not exist")
+    return path
+
+
+def save_png(fig, path) -> None:
+    """Save ``fig`` as a PNG at ``DPI``, atomically: a failed save leaves an old file intact."""
+    with atomic_path(checked(path), suffix=".png") as tmp:
+        fig.savefig(tmp, format="png", dpi=DPI)
+
+
+def save_animation(fig, frames, moving, path, fps) -> int:
+    """Draw ``fig`` once per item of ``frames``; save the pictures as a looping GIF, atomically.
+
+    Iterating ``frames`` sets the figure's artists to the next frame.  The first
+    frame lays the figure out and draws its still parts, which are then frozen:
+    each frame redraws only the artists ``moving()`` returns.  Returns the number
+    of frames.
+    """
+    from PIL import Image
+
+    canvas, shots = fig.canvas, []  # (height, width, 3) uint8 per frame
+    for i, _ in enumerate(frames):
+        if i == 0:  # lay out with the first frame's text, draw the still parts, then freeze
+            canvas.draw()
+            fig.set_layout_engine("none")
+            background = canvas.copy_from_bbox(fig.bbox)
+        canvas.restore_region(background)
+        for artist in moving():
+            fig.draw_artist(artist)
+        shots.append(np.asarray(canvas.buffer_rgba())[..., :3].copy())
+    # One palette (from the first and last frames) and no dithering: the still parts
+    # stay identical from frame to frame, so the GIF compresses well.
+    palette = Image.fromarray(np.concatenate([shots[0], shots[-1]])).quantize(
+        256, method=Image.Quantize.MEDIANCUT)
+    images = [Image.fromarray(a).quantize(palette=palette, dither=Image.Dither.NONE)
+              for a in shots]
+    with atomic_path(checked(path), suffix=".gif") as tmp:
+        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:],
+                       duration=round(1000 / fps), loop=0)
+    return len(images)
+
+
+def loss_scale(ax, values) -> None:
+    """Log y axis when every finite value is positive; decimal tick labels within 2 decades."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    values = values[np.isfinite(values)]
+    if not values.size or values.min() <= 0:
+        return
+    ax.set_yscale("log")
+    # Explicit limits, capped: near 1e308 autoscale's margin and the ticks overflow to inf.
+    lo, hi = values.min(), min(values.max(), 1e200)
+    margin = max((hi / lo) ** 0.05, 1.1)
+    ax.set_ylim(lo / margin, hi * margin)
+    if hi / lo < 100:
+
+        class Decimal(LogFormatterSciNotation):  # "0.2" rather than "2 x 10^-1"
+            def __call__(self, x, pos=None):
+                return f"{x:g}" if super().__call__(x, pos) else ""
+
+        ax.yaxis.set_major_formatter(Decimal())
+        ax.yaxis.set_minor_formatter(Decimal(labelOnlyBase=False))
+
+
+def mark_divergence(ax, steps, loss) -> None:
+    """Mark where training blew up: a dotted line at the first non-finite ``loss``, labelled.
+
+    ``steps`` and ``loss`` are (n_rows,) arrays from a ``History``; nothing is drawn
+    when every loss is finite.  The line has the gid ``"diverged"``.
+    """
+    bad = ~np.isfinite(loss)
+    if not bad.any():
+        return
+    k = int(np.argmax(bad))
+    ax.axvline(steps[k], color="0.4", ls=":", lw=1, gid="diverged")
+    ax.text(steps[k], 0.5, f"loss = {loss[k]} at step {int(steps[k])} ",
+            rotation=90, ha="right", va="center", fontsize="small", color="0.3",
+            transform=ax.get_xaxis_transform(),
+            bbox=dict(facecolor="white", alpha=0.7, edgecolor="none", pad=1))

@@ -1,0 +1,235 @@
+"""The pieces the three-panel figure of ``plots`` is drawn from.
+
+``decision_grid`` evaluates a network over the input plane, ``describe`` names a
+network for the title, and ``_Panels`` holds the three axes of one figure and the
+artists that ``three_panel`` and ``animate`` update for each frame.  ``plots``
+re-exports the public names.  matplotlib is imported only when a ``_Panels`` is built.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from ..train.loop import accuracy, labels_of, r2
+from ._figures import loss_scale, mark_divergence, new_figure
+from .fitplots import FitPanel
+
+CLASS_COLORS = ("#2166ac", "#b2182b")  # points: class 0 blue, class 1 red
+SHADE_COLORS = ("#a6cbe3", "#f7f7f7", "#f0a8a0")  # background: light blue, white, light red
+
+
+def decision_grid(net, X, resolution: int = 200, threshold: float = 0.5):
+    """Evaluate ``net`` on a regular grid covering the 2-D points ``X``.
+
+    Parameters
+    ----------
+    net : Brick
+        Maps (n_samples, 2) to (n_samples, n_out); its forward caches are overwritten.
+    X : (n_samples, 2) array
+        The grid covers their bounding box, padded by 10 % (at least 0.5) each side.
+    resolution : int
+        Grid points along each axis.
+    threshold : float
+        For a single output: the value above which a point is class 1
+        (0.5 for a sigmoid output, 0 for logits).
+
+    Returns
+    -------
+    xx, yy : (resolution, resolution) arrays
+        Grid coordinates from ``np.meshgrid``: ``x1`` varies along columns, ``x2`` along rows.
+    Z : (resolution, resolution) float array
+        Two classes (one or two outputs): a score of class 1 in [0, 1] that crosses
+        0.5 exactly where the predicted class changes -- the output itself for one
+        sigmoid output (``sigmoid(output - threshold)`` otherwise), ``s1 / (s0 + s1)``
+        for two non-negative outputs, the softmax of class 1 for two logits.
+        More classes: the predicted class, ``argmax`` of the outputs.
+    """
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_grid needs points X of shape (n_samples, 2), got {X.shape}")
+    if not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = np.maximum(0.1 * (hi - lo), 0.5)
+    xx, yy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
+                         np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
+    grid = np.column_stack([xx.ravel(), yy.ravel()]).astype(_dtype(net))  # (resolution**2, 2)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged net may overflow
+        out = np.array(net.forward(grid), dtype=np.float64)  # a copy: forward may reuse a buffer
+    if out.shape[1] == 1:
+        o = out[:, 0]
+        inside = threshold == 0.5 and o.min() >= 0 and o.max() <= 1
+        Z = o if inside else 0.5 * (1 + np.tanh((o - threshold) / 2))  # sigmoid, no overflow
+    elif out.shape[1] == 2:
+        if out.min() >= 0:
+            total = out.sum(axis=1)
+            Z = np.divide(out[:, 1], total, out=np.full_like(total, 0.5), where=total > 0)
+        else:
+            Z = 0.5 * (1 + np.tanh((out[:, 1] - out[:, 0]) / 2))  # softmax of class 1
+    else:
+        Z = out.argmax(axis=1).astype(np.float64)
+    return xx, yy, Z.reshape(xx.shape)
+
+
+def _validation_curve(ax, history, column):
+    """Draw ``column`` (filled once per epoch, NaN elsewhere) as a dashed line, if present."""
+    if column not in history.columns:
+        return
+    values = history[column]
+    at = np.isfinite(values)
+    ax.plot(history["step"][at], values[at], color="C2", lw=1.4, ls="--", label="validation")
+
+
+
+class _Panels:
+    """The three axes of one figure, and the artists that change from frame to frame."""
+
+    def __init__(self, history, net, X, y, threshold, animated):
+        from matplotlib.colors import LinearSegmentedColormap, ListedColormap
+
+        self.X, y = np.asarray(X), np.asarray(y)
+        self.regression = "r2" in history.columns  # fit(..., metric="r2") on float targets
+        if self.regression:  # targets (n_samples, n_out)
+            self.labels = y.reshape(len(y), -1).astype(np.float64)
+        else:  # class labels (n_samples,)
+            self.labels = labels_of(y) if y.ndim == 2 else y.astype(np.intp)
+        if self.X.ndim != 2 or len(self.labels) != self.X.shape[0] or (
+                not self.regression and self.labels.ndim != 1):
+            raise ValueError(f"X must be (n_samples, n_features) and y (n_samples,) labels or "
+                             f"targets; got X {self.X.shape} and y {y.shape}")
+        self.threshold, self.arch, self.animated = threshold, describe(net), animated
+        self.steps = history["step"].astype(np.int64)
+        self.metric = "r2" if self.regression else "accuracy"
+        self.acc, self.loss = history[self.metric], history["loss"]
+        self.fig = fig = new_figure()
+        self.ax_acc, ax_map, ax_loss = fig.subplots(1, 3)
+        ax_loss.sharex(self.ax_acc)
+        self.title = fig.suptitle("", fontsize="x-large", animated=animated)
+        moving = dict(animated=animated)
+
+        ax = self.ax_acc
+        self.acc_line, self.acc_dot = self._growing(ax, self.acc, "C0", "training")
+        has_val = "val_loss" in history.columns
+        _validation_curve(ax, history, f"val_{self.metric}")
+        if self.regression:  # R^2 starts far below 0; show from -1 up
+            seen = self.acc[np.isfinite(self.acc)]
+            low = max(-1.0, float(seen.min()) - 0.05) if seen.size else 0.0
+            ax.set(title="R$^2$" if has_val else "Training R$^2$", xlabel="step",
+                   ylabel="R$^2$", ylim=(min(low, 0.0), 1.02))
+        else:
+            ax.set(title="Accuracy" if has_val else "Training accuracy", xlabel="step",
+                   ylabel="accuracy", ylim=(0, 1.02))
+        ax.grid(alpha=0.3)
+        if has_val:
+            ax.legend(loc="lower right", fontsize="small", frameon=False)
+
+        ax = ax_loss
+        data_loss = history["data_loss"]
+        ax.plot(self.steps, data_loss, color="C3", lw=1, alpha=0.45, label="data loss")
+        self.loss_line, self.loss_dot = self._growing(ax, self.loss, "C1", "loss (data + penalty)")
+        _validation_curve(ax, history, "val_loss")
+        ax.set(title="Loss", xlabel="step", ylabel="loss")
+        loss_scale(ax, np.concatenate([self.loss, data_loss]))
+        mark_divergence(ax, self.steps, self.loss)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right", fontsize="small", frameon=False)
+
+        self.ax_map, self.image, self.points, self.contour, self.note = (ax_map,) + (None,) * 4
+        self.fit_panel = None
+        if self.regression:
+            self.fit_panel = FitPanel(ax_map, self.X, self.labels, _dtype(net), animated)
+            self.note = ax_map.text(0.5, 0.97, "", ha="center", va="top", color="0.2",
+                                    transform=ax_map.transAxes, zorder=4, **moving)
+            return
+        ax_map.set_title("Decision boundary")
+        if self.X.shape[1] != 2:
+            ax_map.text(0.5, 0.5, f"No boundary to draw:\nX has {self.X.shape[1]} features, "
+                        "the plane shows 2", ha="center", va="center", fontsize="large",
+                        color="0.35", transform=ax_map.transAxes)
+            ax_map.set_axis_off()
+            return
+        shadow = copy.deepcopy(net)
+        xx, yy, Z = decision_grid(shadow, self.X, threshold=threshold)
+        self.grid = (xx, yy)
+        self.binary = shadow.forward(self.X[:1].astype(_dtype(net))).shape[1] <= 2
+        if self.binary:
+            shade = LinearSegmentedColormap.from_list("shade", SHADE_COLORS)
+            points, vmax = ListedColormap(CLASS_COLORS), 1
+        else:
+            shade, points, vmax = "tab10", "tab10", 9
+        self.image = ax_map.imshow(Z, extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
+                                   origin="lower", cmap=shade, vmin=0, vmax=vmax,
+                                   alpha=None if self.binary else 0.35, aspect="auto",
+                                   interpolation="nearest", **moving)
+        self.points = ax_map.scatter(self.X[:, 0], self.X[:, 1], c=self.labels, cmap=points,
+                                     vmin=0, vmax=vmax, s=16, edgecolors="white",
+                                     linewidths=0.4, zorder=3, **moving)
+        self.note = ax_map.text(0.5, 0.97, "", ha="center", va="top", color="0.2",
+                                transform=ax_map.transAxes, zorder=4, **moving)
+        ax_map.set(xlabel="$x_1$", ylabel="$x_2$")
+
+    def _growing(self, ax, values, color, label):
+        """Plot ``values``; return the strong line and its end dot, which ``show`` moves."""
+        # Animated: the whole curve faint, the part up to the frame's step strong, a dot on it.
+        moving = dict(animated=self.animated)
+        ax.plot(self.steps, values, color=color, alpha=0.25, visible=self.animated)
+        (line,) = ax.plot(self.steps, values, color=color, lw=1.6, label=label, **moving)
+        (dot,) = ax.plot([], [], "o", color=color, ms=6, **moving)
+        return line, dot
+
+    def show(self, net, row, step, title=None):
+        """Set the artists to ``net``'s boundary and the curves up to history row ``row``."""
+        if self.animated and len(self.steps):
+            for ys, line, dot in ((self.acc, self.acc_line, self.acc_dot),
+                                  (self.loss, self.loss_line, self.loss_dot)):
+                line.set_data(self.steps[: row + 1], ys[: row + 1])
+                dot.set_data([self.steps[row]], [ys[row]])
+        with np.errstate(over="ignore", invalid="ignore"):
+            pred = net.forward(self.X.astype(_dtype(net)))
+        if self.regression:
+            score = f"R^2 {r2(pred, self.labels):.2f}"
+        else:
+            score = f"accuracy {accuracy(pred, self.labels, self.threshold):.2f}"
+        self.title.set_text(title or f"{self.arch} · step {step} · {score}")
+        if self.fit_panel is not None:
+            finite = self.fit_panel.update(net)
+            self.note.set_text("" if finite else "the outputs are NaN or inf")
+            return
+        if self.image is None:
+            return
+        _, _, Z = decision_grid(net, self.X, resolution=self.grid[0].shape[0],
+                                threshold=self.threshold)
+        self.image.set_data(Z)
+        self.note.set_text("" if np.isfinite(Z).all() else "the outputs are NaN or inf where blank")
+        if self.contour is not None:
+            self.contour.remove()
+            self.contour = None
+        if self.binary and Z.min() < 0.5 < Z.max():
+            self.contour = self.ax_map.contour(*self.grid, Z, levels=[0.5], colors="k",
+                                               linewidths=1.2, animated=self.animated)
+
+    def moving(self) -> list:
+        """The artists to redraw for each frame, bottom to top."""
+        fit = self.fit_panel.moving if self.fit_panel is not None else []
+        # An empty note costs a text layout per frame all the same: leave it out.
+        note = self.note if self.note is not None and self.note.get_text() else None
+        artists = [*fit, self.image, self.contour, self.points, note, self.acc_line,
+                   self.acc_dot, self.loss_line, self.loss_dot, self.title]
+        return [a for a in artists if a is not None]
+
+
+def describe(net) -> str:
+    """A short name of a network, ``"2-3-2 sigmoid"``: layer widths, then activations."""
+    sizes, acts = [], []
+    for brick in getattr(net, "bricks", [net]):
+        if hasattr(brick, "n_in") and hasattr(brick, "n_out"):
+            sizes = (sizes or [brick.n_in]) + [brick.n_out]
+        elif not brick.parameters() and type(brick).__name__.lower() not in acts:
+            acts.append(type(brick).__name__.lower())
+    return f"{'-'.join(map(str, sizes))} {'/'.join(acts)}".strip() or type(net).__name__
+
+
+def _dtype(net):
+    return getattr(net, "dtype", None) or np.float64
