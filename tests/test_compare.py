@@ -16,9 +16,9 @@ import pytest
 
 from brickprop.cli import main
 from brickprop.compare.grid import COLUMNS, parse_vary, plan, run_metrics
+from brickprop.jobs.run import RUN_FILES
 from brickprop.report.pages import available as report_available
 from brickprop.runs.config import ConfigError, from_dict, parse_value
-from brickprop.runs.folder import RUN_FILES
 from brickprop.train.history import History
 
 QUICK = ["--set", "steps=60", "--set", "frames=0"]

@@ -133,9 +133,9 @@ OVERRIDES = ("dataset", "n_samples", "noise", "data", "target", "hidden", "activ
 def cmd_train(args) -> int:
     from tqdm import tqdm
 
+    from ..jobs.run import train_run
     from ..runs.build import build, describe
     from ..runs.config import ConfigError, from_dict, load_config
-    from ..runs.folder import train_run
 
     try:
         cfg = load_config(args.config) if args.config else from_dict({})

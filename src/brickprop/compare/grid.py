@@ -143,7 +143,7 @@ def run_variant(v: Variant) -> tuple[dict, dict]:
 
     Never raises for a bad variant: its row says what went wrong.
     """
-    from ..runs.folder import train_run
+    from ..jobs.run import train_run
 
     row = {"variant": v.name, "group": v.group, "seed": v.seed, **v.values}
     if v.cfg is None:

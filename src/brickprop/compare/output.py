@@ -20,7 +20,7 @@ from ..report import pages as report
 from ..runs.build import build
 from ..store.files import atomic_write_text
 from ..store.model import load
-from ..viz.compareplots import comparison_figure
+from .figure import comparison_figure
 from .grid import COLUMNS, EXTRA
 
 _NUMBERS = ("final_accuracy", "best_accuracy", "final_loss", "best_loss", "peak_grad_norm")

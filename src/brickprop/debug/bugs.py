@@ -19,6 +19,7 @@ from ..bricks.activations import Sigmoid
 from ..bricks.core import Brick, Sequential
 from ..bricks.losses import MSE, Loss
 from ..bricks.regularizers import L2, ElasticNet, _weights
+from ..train._loop import SameFirstBatch  # noqa: F401  (the no-shuffle bug's batching)
 
 BUGS = {
     "missing-1-over-n": "the loss's gradient lacks the 1/N of the loss (N times too large)",
@@ -180,20 +181,3 @@ def apply_bugs(names, net: Brick, loss: Loss | None, regularizer=None):
     return net, loss, regularizer
 
 
-class SameFirstBatch:
-    """``no-shuffle`` batching: every step trains on samples ``0 .. batch_size - 1``,
-    as the article's script always trained on the same first 50 of its 300 points.
-
-    Interface of ``fit``'s batch iterator, ``next() -> (indices, epoch_done)`` (None
-    for the full batch); an "epoch" still ends every ``ceil(n / batch_size)`` steps.
-    """
-
-    def __init__(self, n: int, batch_size: int | None):
-        self.full = batch_size is None or batch_size >= n
-        self.idx = None if self.full else np.arange(batch_size)
-        self.per_epoch = 1 if self.full else -(-n // batch_size)
-        self.step = 0
-
-    def next(self):
-        self.step += 1
-        return self.idx, self.step % self.per_epoch == 0

@@ -116,3 +116,22 @@ class EarlyStop:
     def restore(self):
         for p, w in zip(self.params, self.weights or []):
             p.data[...] = w
+
+
+class SameFirstBatch:
+    """``no-shuffle`` batching: every step trains on samples ``0 .. batch_size - 1``,
+    as the article's script always trained on the same first 50 of its 300 points.
+
+    Interface of ``fit``'s batch iterator, ``next() -> (indices, epoch_done)`` (None
+    for the full batch); an "epoch" still ends every ``ceil(n / batch_size)`` steps.
+    """
+
+    def __init__(self, n: int, batch_size: int | None):
+        self.full = batch_size is None or batch_size >= n
+        self.idx = None if self.full else np.arange(batch_size)
+        self.per_epoch = 1 if self.full else -(-n // batch_size)
+        self.step = 0
+
+    def next(self):
+        self.step += 1
+        return self.idx, self.step % self.per_epoch == 0

@@ -17,11 +17,10 @@ import numpy as np
 from .._checks import check_int, check_number
 from ..bricks.core import Sequential
 from ..bricks.losses import Loss
-from ..debug.bugs import SameFirstBatch
 from ..optim.clip import clip_grad_norm, clip_grad_value
 from ..optim.optimizers import SGD, Optimizer
 from . import diagnose
-from ._loop import MAX_ROLLBACKS, Batches, Checkpoint, EarlyStop, Halved, gather
+from ._loop import MAX_ROLLBACKS, Batches, Checkpoint, EarlyStop, Halved, SameFirstBatch, gather
 from .history import History
 
 

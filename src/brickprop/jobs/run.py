@@ -3,8 +3,8 @@
 ``train_run(cfg, folder)`` builds the run from its config, fits it and calls
 ``write_run``, which writes ``RUN_FILES`` -- config, metrics, model, snapshots,
 figures, animation, summary and report -- each atomically.  ``brickprop train`` and
-``brickprop compare`` both go through ``train_run``.  The module sits above the
-plots and the report in the import order: it uses everything, nothing uses it.
+``brickprop compare`` both go through ``train_run``.  It sits above the plots and the
+report in the import order: pages only read run folders, this writes them.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import textwrap
 
 import numpy as np
 
-from ..viz import plots
 from ..report import pages as report
+from ..runs.build import build, preprocessing
+from ..runs.build import describe as describe_config
 from ..store.files import atomic_write_text
 from ..store.model import save, save_snapshots
-from .build import build, preprocessing
-from .build import describe as describe_config
 from ..train.loop import fit
+from ..viz import plots
 
 RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "snapshots.npz", "figure.png",
              "animation.gif", "diagnostics.png", "summary.txt", "report.html")

@@ -8,13 +8,15 @@ is imported lazily, the figure uses the Agg canvas (see ``_figures``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
 
+from ..runs.config import RunConfig
 from ..train.loop import labels_of
-from ._figures import loss_scale, mark_divergence, new_figure, save_png
-from .plots import CLASS_COLORS, SHADE_COLORS, decision_grid
+from ..viz._figures import loss_scale, mark_divergence, new_figure, save_png
+from ..viz.plots import CLASS_COLORS, SHADE_COLORS, decision_grid
 
 ROW_HEIGHT = 2.3   # inches per variant
 WIDTH = 12.0
@@ -112,10 +114,6 @@ def comparison_figure(panels, path=None, title=None):
 
 def _wrap(name: str, width: int = 24) -> str:
     """A variant's name on short lines, broken at the ``_`` before each ``key=``."""
-    import dataclasses
-
-    from ..runs.config import RunConfig
-
     keys = sorted((f.name for f in dataclasses.fields(RunConfig)), key=len, reverse=True)
     parts, line = [], ""
     for piece in re.split(rf"_(?=(?:{'|'.join(keys)})=)", name):

@@ -1,0 +1,1 @@
+"""Jobs: a config trained into a complete run folder (``train_run``), above the pages it writes."""
