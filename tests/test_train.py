@@ -108,7 +108,7 @@ def test_history_to_csv(xor_data, tmp_path):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["step", "loss", "data_loss", "penalty", "accuracy", "lr",
-                       "grad_norm_0", "grad_norm_2"]
+                       "grad_norm_0", "grad_norm_2", "grad_norm"]
     body = rows[1:]
     assert len(body) == 25
     assert [row[0] for row in body] == [str(i) for i in range(25)]

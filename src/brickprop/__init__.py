@@ -15,8 +15,10 @@ from .optim import schedules
 from .optim.clip import clip_grad_norm, clip_grad_value
 from .optim.optimizers import SGD, Adam, AdamW, Optimizer, RMSProp, make_optimizer
 from .store.model import load, save
+from .train.callbacks import Callback
 from .train.history import History
 from .train.loop import fit, train_step
+from .train.state import FitState
 
 __version__ = "0.1.0"
 
@@ -26,6 +28,6 @@ __all__ = [
     "MSE", "CrossEntropy", "BinaryCrossEntropy", "L2", "L1", "ElasticNet",
     "Optimizer", "SGD", "RMSProp", "Adam", "AdamW", "make_optimizer", "schedules",
     "clip_grad_norm", "clip_grad_value", "save", "load", "gradcheck", "GradCheckReport",
-    "fit", "train_step", "History", "explain", "Trace", "render",
+    "fit", "train_step", "Callback", "FitState", "History", "explain", "Trace", "render",
     "mlp", "datasets", "one_hot", "bugs",
 ]

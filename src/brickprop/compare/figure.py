@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from ..runs.config import RunConfig
-from ..train.loop import labels_of
+from ..train.metrics import labels_of
 from ..viz._figures import loss_scale, mark_divergence, new_figure, save_png
 from ..viz.plots import CLASS_COLORS, SHADE_COLORS, decision_grid
 

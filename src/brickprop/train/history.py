@@ -44,10 +44,19 @@ class History:
         """Rows recorded so far."""
         return self._stored + len(self._pending)
 
+    def add_column(self, name: str) -> None:
+        """A new column, NaN in every row; only before the first row is recorded."""
+        if self.n:
+            raise ValueError(f"cannot add column {name!r} after {self.n} rows were recorded")
+        if name not in self.columns:
+            self.columns.append(name)
+            self._data = np.full((self._data.shape[0], len(self.columns)), np.nan)
+
     def record(self, row) -> None:
+        """Append a row (a list is kept as it is, so ``put`` and its owner share it)."""
         # A list append per step; converting to float64 one row at a time cost more
         # than the rest of a small network's bookkeeping.
-        self._pending.append(list(row))
+        self._pending.append(row if type(row) is list else list(row))
         if len(self._pending) >= self.CHUNK:
             self._flush()
 

@@ -1,9 +1,12 @@
 """The training loop: one step in ``train_step``, many in ``fit``, recorded in a ``History``.
 
 A step is forward -> loss -> backward -> penalty -> clipping -> optimizer update,
-through the bricks' own forward and backward.  ``fit`` adds minibatches,
-validation, early stopping, learning-rate plateaus, bookkeeping and the snapshots
-the animation needs.  Plots and reports only read the ``History``.
+through the bricks' own forward and backward.  ``fit`` is a short loop over
+``train_step``: it draws the batches, records each step's metrics row, runs the
+validation at each epoch's end, and hands every step to its callbacks
+(``brickprop.train.callbacks``), which do everything else -- the divergence guard,
+early stopping, snapshots, diagnostics, progress, and whatever the caller adds.
+Plots and reports only read the ``History``.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from ..bricks.core import Sequential
 from ..bricks.losses import Loss
 from ..optim.clip import clip_grad_norm, clip_grad_value
 from ..optim.optimizers import SGD, Optimizer
-from . import diagnose
-from ._loop import MAX_ROLLBACKS, Batches, Checkpoint, EarlyStop, Halved, SameFirstBatch, gather
+from . import callbacks as cb
+from ._loop import Batches, SameFirstBatch, gather
 from .history import History
+from .metrics import accuracy, labels_of, r2
+from .state import FitState
 
 
 class Step(NamedTuple):
@@ -66,23 +71,6 @@ def train_step(net, loss, optimizer, X, Y, regularizer=None, clip_norm=None,
     return Step(data_loss, penalty, pred, grad_sq, True)
 
 
-def labels_of(Y) -> np.ndarray:
-    """Class labels (n_samples,) of one-hot or single-column 0/1 targets."""
-    return Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.intp)
-
-
-def r2(pred, Y) -> float:
-    """Coefficient of determination ``1 - SS_res / SS_tot`` over all outputs."""
-    total = float(np.sum((Y - Y.mean(axis=0)) ** 2))
-    return 1.0 - float(np.sum((pred - Y) ** 2)) / total if total > 0 else math.nan
-
-
-def accuracy(pred, labels, threshold: float = 0.5) -> float:
-    """Share of rows whose predicted class equals ``labels``."""
-    guess = pred.argmax(axis=1) if pred.shape[1] > 1 else pred[:, 0] > threshold
-    return float(np.count_nonzero(guess == labels)) / labels.shape[0]
-
-
 def _check_data(X, Y, dtype, what="X", what_y="Y"):
     for name, a in ((what, X), (what_y, Y)):
         if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
@@ -109,13 +97,59 @@ def _check_data(X, Y, dtype, what="X", what_y="Y"):
                         f"parameters are {dtype}; cast the data or call net.astype(np.{X.dtype})")
 
 
+
+
+def _check_fit(net, X, Y, steps, batch_size, clip_norm, clip_value, validation, patience,
+               metric, on_diverge, diagnose_every, diverge_factor):
+    """Raise a one-line error for any argument of ``fit`` that cannot be used."""
+    _check_data(X, Y, net.dtype)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    n = X.shape[0]
+    if batch_size is not None and (isinstance(batch_size, bool) or
+                                   not isinstance(batch_size, (int, np.integer))
+                                   or not 1 <= batch_size <= n):
+        raise ValueError(f"batch_size must be an integer from 1 to {n} (the number of "
+                         f"samples) or None for full batch, got {batch_size!r}")
+    for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+        if value is not None:
+            check_number(name, value, low_open=True)
+    if validation is not None:
+        _check_data(*validation, net.dtype, "X_val", "Y_val")
+    if patience is not None:
+        check_int("patience", patience, 1)
+        if validation is None:
+            raise ValueError("early stopping (patience) needs validation data; "
+                             "pass validation=(X_val, Y_val) or a validation split")
+    if metric not in ("accuracy", "r2"):
+        raise ValueError(f"metric must be 'accuracy' or 'r2', got {metric!r}")
+    if on_diverge not in ("stop", "rollback", "ignore"):
+        raise ValueError(f"on_diverge must be 'stop', 'rollback' or 'ignore', got {on_diverge!r}")
+    check_int("diagnose_every", diagnose_every)
+    check_number("diverge_factor", diverge_factor, low=1.0, low_open=True)
+
+
+def _end_epoch(run, metric, epoch_loss, validation, val_labels, observe):
+    """The loss an epoch is judged by: the validation loss (recorded), else the mean loss."""
+    run.monitored = epoch_loss
+    if validation is not None:
+        X_val, Y_val = validation
+        val_pred = run.net.forward(X_val)
+        run.monitored = run.loss.forward(val_pred, Y_val)
+        run.history.put("val_loss", run.monitored)
+        run.history.put(f"val_{metric}", accuracy(val_pred, val_labels, run.loss.threshold)
+                        if metric == "accuracy" else r2(val_pred, Y_val))
+    if observe is not None:
+        observe(run.monitored)
+
+
 def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | None = None,
         regularizer=None, steps: int = 1000, batch_size: int | None = None, seed: int = 0,
         snapshots: int = 0, progress=None, clip_norm: float | None = None,
         clip_value: float | None = None, validation=None, patience: int | None = None,
         min_delta: float = 0.0, drop_last: bool = False, diagnose_every: int = 0,
         on_diverge: str = "stop", diverge_factor: float = 1e3, shuffle: bool = True,
-        metric: str = "accuracy") -> History:
+        metric: str = "accuracy", callbacks=()) -> History:
     """Train ``net`` on ``(X, Y)`` for up to ``steps`` updates and return the ``History``.
 
     Parameters
@@ -145,7 +179,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         Stop when the validation loss has not fallen by more than ``min_delta`` for
         ``patience`` epochs in a row, and restore the best weights.
     diagnose_every : int
-        Record ``brickprop.diagnose.layer_stats`` every this many steps (0: never).
+        Record ``brickprop.train.diagnose.layer_stats`` every this many steps (0: never).
     on_diverge : "stop", "rollback" or "ignore"
         On a non-finite loss or gradient, or a loss above ``diverge_factor`` times its
         start: stop (``history.meta["diverged"]`` says why and what to try), or
@@ -153,138 +187,85 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         carry on.  A non-finite update is never applied.  The weights restored are the
         newest copy from before the step that tripped the guard; a copy is kept every
         10 steps, so they are at most 10 steps old.
-    metric : "accuracy" or "r2"
-        What the ``metric`` column records per step: classification accuracy, or the
-        coefficient of determination for regression targets.
     shuffle : bool
         False: every step trains on the first ``batch_size`` samples (the bug zoo's
         ``no-shuffle``, the mistake of the article's script).
+    metric : "accuracy" or "r2"
+        What the ``metric`` column records per step: classification accuracy, or the
+        coefficient of determination for regression targets.
+    callbacks : list of Callback
+        Watch or steer the run (``brickprop.Callback``); they run after the standard
+        ones that the arguments above switch on.
     """
     from ..bricks.losses import MSE
 
-    _check_data(X, Y, net.dtype)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    n = X.shape[0]
-    if batch_size is not None and (isinstance(batch_size, bool) or
-                                   not isinstance(batch_size, (int, np.integer))
-                                   or not 1 <= batch_size <= n):
-        raise ValueError(f"batch_size must be an integer from 1 to {n} (the number of "
-                         f"samples) or None for full batch, got {batch_size!r}")
-    for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
-        if value is not None:
-            check_number(name, value, low_open=True)
-    if validation is not None:
-        X_val, Y_val = validation
-        _check_data(X_val, Y_val, net.dtype, "X_val", "Y_val")
-    if patience is not None:
-        check_int("patience", patience, 1)
-        if validation is None:
-            raise ValueError("early stopping (patience) needs validation data; "
-                             "pass validation=(X_val, Y_val) or a validation split")
-    if metric not in ("accuracy", "r2"):
-        raise ValueError(f"metric must be 'accuracy' or 'r2', got {metric!r}")
-    classify = metric == "accuracy"
-    if on_diverge not in ("stop", "rollback", "ignore"):
-        raise ValueError(f"on_diverge must be 'stop', 'rollback' or 'ignore', got {on_diverge!r}")
-    check_int("diagnose_every", diagnose_every)
-    check_number("diverge_factor", diverge_factor, low=1.0, low_open=True)
+    _check_fit(net, X, Y, steps, batch_size, clip_norm, clip_value, validation, patience,
+               metric, on_diverge, diagnose_every, diverge_factor)
     loss = MSE() if loss is None else loss
     optimizer = SGD(net.parameters(), lr=0.1) if optimizer is None else optimizer
-
-    index = {id(p): i for i, p in enumerate(optimizer.params)}
-    layer_ids = [k for k, _ in net.layers()]
-    layer_params = [[index[id(p)] for p in brick.parameters()] for _, brick in net.layers()]
-    weights = [brick.parameters()[0] for _, brick in net.layers()]
     columns = ["step", "loss", "data_loss", "penalty", metric, "lr",
-               *(f"grad_norm_{k}" for k in layer_ids)]
-    clipping = clip_norm is not None or clip_value is not None
-    columns += ["grad_norm"] * clipping + ["val_loss", f"val_{metric}"] * (validation is not None)
-    diag_columns = diagnose.columns(net) if diagnose_every else []
-    columns += diag_columns
-    history = History(columns, steps)
-    blank = [math.nan] * (2 * (validation is not None) + len(diag_columns))  # filled later
+               *(f"grad_norm_{k}" for k, _ in net.layers()), "grad_norm"]
+    history = History(columns + ["val_loss", f"val_{metric}"] * (validation is not None))
+    run = FitState(net, X, Y, loss, optimizer, regularizer, history, clip_norm, clip_value)
+    hooks = cb.bound_hooks([*cb.standard(steps, snapshots, progress, diagnose_every, on_diverge,
+                                         diverge_factor, patience, min_delta), *callbacks])
+    for hook in hooks["on_begin"]:
+        hook(run)
+    _train(run, steps, metric, batch_size, drop_last, seed, shuffle, validation, hooks)
+    for hook in hooks["on_end"]:
+        hook(run)
+    return history
+
+
+def _train(run, steps, metric, batch_size, drop_last, seed, shuffle, validation, hooks):
+    """``fit``'s loop: a step, its row, its callbacks; at each epoch's end, validation."""
+    X, Y, history, optimizer, loss = run.X, run.Y, run.history, run.optimizer, run.loss
+    n, classify = X.shape[0], metric == "accuracy"
+    index = {id(p): i for i, p in enumerate(run.params)}
+    layer_params = [[index[id(p)] for p in brick.parameters()] for _, brick in run.net.layers()]
+    blank = [math.nan] * (len(history.columns) - 7 - len(layer_params))  # filled later
     labels = labels_of(Y) if classify else np.zeros(n, dtype=np.intp)
-    val_labels = labels_of(Y_val) if validation is not None and classify else None
-    snap_at = set(np.linspace(0, steps, snapshots).round().astype(int)) if snapshots else set()
-    batches = Batches(n, batch_size, drop_last, seed) if shuffle else \
-        SameFirstBatch(n, batch_size)
-    stopper = EarlyStop(patience, min_delta, optimizer.params) if patience else None
-    guard = diagnose.DivergenceGuard(layer_ids, diverge_factor) if on_diverge != "ignore" \
-        else None
+    val_labels = labels_of(validation[1]) if validation is not None and classify else None
+    batches = Batches(n, batch_size, drop_last, seed) if shuffle else SameFirstBatch(n, batch_size)
     observe = getattr(optimizer.lr, "observe", None)
-    report_every = max(1, steps // 100)
-    epoch_loss, epoch_steps, rollbacks = 0.0, 0, 0
-    good = Checkpoint(optimizer.params) if guard else None  # weights for the guard to restore
-    batch = {}  # batch length -> reused buffers for (X, Y, labels) rows
+    step_begin, step_end, epoch_end = hooks["on_step_begin"], hooks["on_step_end"], \
+        hooks["on_epoch_end"]
+    epoch_loss, epoch_steps, buffers = 0.0, 0, {}
     started = time.perf_counter()
     # Saturated sigmoids overflow exp() to the right limit; a diverging run shows in
     # its recorded values and the guard's message, not in a stream of NumPy warnings.
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         for step in range(steps):
-            snapping = step in snap_at
-            if snapping:
-                history.snapshots.append((step, [p.data.copy() for p in optimizer.params]))
+            run.step = step
             idx, epoch_done = batches.next()
-            xb, yb, lb = (X, Y, labels) if idx is None else gather((X, Y, labels), idx, batch)
+            run.batch = xb, yb, lb = (X, Y, labels) if idx is None else \
+                gather((X, Y, labels), idx, buffers)
+            for hook in step_begin:
+                hook(run)
             lr = optimizer.current_lr()
-            diagnosing = diagnose_every and step % diagnose_every == 0
-            if good is not None and good.due(step):
-                good.save(step)
-            if diagnosing:  # the weights before this step's update, for the update ratios
-                before = [W.data.copy() for W in weights]
-            s = train_step(net, loss, optimizer, xb, yb, regularizer, clip_norm, clip_value)
-            if snapping:  # the gradient this snapshot's weights produced
-                history.snapshot_grads[step] = [p.grad.copy() for p in optimizer.params]
+            run.last = s = train_step(run.net, loss, optimizer, xb, yb, run.regularizer,
+                                      run.clip_norm, run.clip_value)
+            run.steps_done = step + 1
             acc = accuracy(s.pred, lb, loss.threshold) if classify else r2(s.pred, yb)
-            norms = [math.sqrt(sum(s.grad_sq[i] for i in ids)) for ids in layer_params]
-            history.record((step, s.data_loss + s.penalty, s.data_loss, s.penalty, acc, lr,
-                            *norms, *[s.grad_norm] * clipping, *blank))
-            if diagnosing and s.applied:
-                for name, value in zip(diag_columns, diagnose.layer_stats(net, xb, before)):
-                    history.put(name, value)
-            if progress is not None and (step + 1) % report_every == 0:
-                progress(step + 1)
-            problem = guard.check(step, s.data_loss + s.penalty, norms, history) if guard \
-                else None
-            if problem and on_diverge == "rollback" and rollbacks < MAX_ROLLBACKS:
-                rollbacks += 1
-                back_to = good.restore(step)
-                optimizer.lr = Halved(optimizer.lr)
-                history.meta.setdefault("rollbacks", []).append(
-                    f"step {step + 1}: restored the weights from before step {back_to + 1} and "
-                    f"halved the learning rate to {optimizer.current_lr():.4g} "
-                    f"({problem.split('. ')[0]})")
-                continue
-            if problem:
-                back_to = good.restore(step)
-                history.meta["diverged_step"] = step + 1
-                history.meta["diverged"] = problem + (
-                    f" The model holds the weights from before step {back_to + 1}.")
+            run.layer_norms = norms = [math.sqrt(sum(s.grad_sq[i] for i in ids))
+                                       for ids in layer_params]
+            run.row = row = [step, s.data_loss + s.penalty, s.data_loss, s.penalty, acc, lr,
+                             *norms, s.grad_norm, *blank]
+            history.record(row)
+            for hook in step_end:
+                hook(run, row)
+            if run.stopped:
                 break
+            if run.skip_epoch:
+                run.skip_epoch = False
+                continue
             epoch_loss, epoch_steps = epoch_loss + s.data_loss + s.penalty, epoch_steps + 1
-            if not epoch_done:
-                continue
-            monitored = epoch_loss / epoch_steps
-            epoch_loss, epoch_steps = 0.0, 0
-            if validation is not None:
-                val_pred = net.forward(X_val)
-                monitored = loss.forward(val_pred, Y_val)
-                history.put("val_loss", monitored)
-                history.put(f"val_{metric}", accuracy(val_pred, val_labels, loss.threshold)
-                            if classify else r2(val_pred, Y_val))
-            if observe is not None:
-                observe(monitored)
-            if stopper is not None and stopper.should_stop(monitored, step):
-                stopper.restore()
-                history.meta["stopped"] = (
-                    f"early stopping at step {step + 1}: the validation loss did not fall by "
-                    f"more than {min_delta:g} for {patience} epochs; restored the best "
-                    f"weights, from step {stopper.best_step + 1} (validation loss "
-                    f"{stopper.best:.6g})")
-                break
-    final = min(steps, history.n)
-    if final in snap_at or "stopped" in history.meta or "diverged" in history.meta:
-        history.snapshots.append((final, [p.data.copy() for p in optimizer.params]))
+            if epoch_done:
+                _end_epoch(run, metric, epoch_loss / epoch_steps, validation, val_labels,
+                           observe)
+                epoch_loss, epoch_steps = 0.0, 0
+                for hook in epoch_end:
+                    hook(run)
+                if run.stopped:
+                    break
     history.meta["seconds"] = time.perf_counter() - started
-    return history

@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 
-from ..train.loop import accuracy, labels_of, r2
+from ..train.metrics import accuracy, labels_of, r2
 from ._figures import loss_scale, mark_divergence, new_figure
 from .fitplots import FitPanel
 
