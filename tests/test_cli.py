@@ -148,3 +148,30 @@ def test_command_line_has_no_traceback_and_help_works():
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     helped = run_cli("train", "--help")
     assert helped.returncode == 0 and "--hidden" in helped.stdout and "--no-bias" in helped.stdout
+
+
+def test_every_config_key_has_a_train_flag_with_a_help_line(capsys):
+    import dataclasses
+
+    from brickprop.runs.config import RunConfig
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = capsys.readouterr().out
+    for f in dataclasses.fields(RunConfig):
+        flag = f.metadata["option"].flag or "--" + f.name.replace("_", "-")
+        line = next((ln for ln in text.splitlines() if ln.strip().startswith(flag + " ")
+                     or ln.strip() == flag), None)
+        assert line is not None, f"no flag for config key {f.name}"
+        assert f.metadata["option"].help.split()[0] in text
+
+
+def test_diagnose_every_zero_means_never_and_unset_means_about_200_per_run(tmp_path):
+    from brickprop.runs.build import build
+    from brickprop.runs.config import from_dict
+
+    assert build(from_dict({"diagnose_every": 0})).fit_kwargs["diagnose_every"] == 0
+    assert build(from_dict({"steps": 4000})).fit_kwargs["diagnose_every"] == 20
+    assert main(["train", *FAST, "--diagnose-every", "0", "--out", str(tmp_path / "r")]) == 0
+    header = (tmp_path / "r" / "metrics.csv").read_text().splitlines()[0]
+    assert "update_ratio_0" not in header

@@ -59,3 +59,52 @@ def output_folder(out: str | None, kind: str, marker: str, prefix: str = "") -> 
         raise UsageError(f"cannot write to {kind} folder {out!r}: {e.strerror}; "
                          "choose another --out") from None
     return out
+
+
+def _flag_help(o, default) -> str:
+    """An option's help line: what it does, its choices, what 0/none means, its default."""
+    text = o.help
+    if o.choices and not all(c in text for c in o.choices):
+        text += ": " + ", ".join(o.choices)
+    if o.off:
+        text += f" (0: {o.off})" if o.kind in (int, float) else f" (empty: {o.off})"
+    if o.none:
+        text += f" [default: {o.none}]"
+    elif default not in ("", [], None) and not isinstance(default, bool):
+        shown = " ".join(map(str, default)) if isinstance(default, list) else default
+        text += f" [default run: {shown}]"
+    return text
+
+
+def add_config_flags(parser) -> None:
+    """One flag per run option, generated from its declaration (``RunConfig``'s fields).
+
+    A flag left unset is None, so the config file (or the default run) decides.
+    """
+    from ..runs.config import OPTIONS
+
+    groups = {}
+    for name, (o, default) in OPTIONS.items():
+        if o.group not in groups:
+            groups[o.group] = parser.add_argument_group(f"run options: {o.group}")
+        flag = o.flag or "--" + name.replace("_", "-")
+        kw = {"dest": name, "help": _flag_help(o, default), "default": None}
+        if o.kind is bool:
+            kw.update(action="store_const", const=not default)
+        elif name == "bugs":
+            kw.update(action="append", metavar=o.metavar)
+        elif isinstance(o.kind, str):  # a list option
+            item = float if o.kind == "list[float]" else str if o.kind == "list[str]" else int
+            kw.update(type=item, nargs=o.nargs or "+", metavar=o.metavar)
+        else:
+            kw.update(type=o.kind, metavar=o.metavar)
+        groups[o.group].add_argument(flag, **kw)
+
+
+def config_overrides(args) -> dict:
+    """The run options given as flags: ``{name: value}`` of every flag that was set."""
+    from ..runs.config import OPTIONS
+
+    values = {name: getattr(args, name) for name in OPTIONS}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()
+            if v is not None}

@@ -14,7 +14,6 @@ import os
 import sys
 import time
 
-from ..data.datasets import DATASETS, default_noise
 from .base import (
     EXIT_BAD_INPUT,
     EXIT_DIVERGED,
@@ -23,6 +22,8 @@ from .base import (
     UsageError,
     _HelpFormatter,
     _Parser,
+    add_config_flags,
+    config_overrides,
     output_folder,
 )
 
@@ -36,98 +37,10 @@ def _train_parser(sub):
         formatter_class=_HelpFormatter)
     p.add_argument("config", nargs="?", help="TOML run config, e.g. runs/X/config.toml "
                    "to replay a run (default: the article's XOR run)")
-    p.add_argument("--dataset", help="generated data: xor, circles, moons, spiral, gaussian "
-                   "(classes) or sine, surface (regression; use --loss mse)")
-    p.add_argument("--n-samples", type=int, help="points to generate")
-    p.add_argument("--noise", type=float, help="spread of the Gaussian noise added to the "
-                   "generated points (0: none) [default: the data set's own: " + ", ".join(
-                       f"{name} {default_noise(name):g}" for name in DATASETS) + "]")
-    p.add_argument("--data", metavar="FILE.csv", help="train on a CSV file instead: numeric "
-                   "features, an optional header row; features are standardized and the "
-                   "statistics saved with the model")
-    p.add_argument("--target", metavar="COLUMN", help="the CSV's target column: its header "
-                   "name, or its 0-based index; class labels or regression numbers")
-    p.add_argument("--hidden", type=int, nargs="+", metavar="N",
-                   help="hidden layer sizes, e.g. --hidden 50 or --hidden 8 8")
-    p.add_argument("--activation", help="hidden activation: sigmoid, tanh, relu, leaky-relu, "
-                   "identity")
-    p.add_argument("--loss", help="mse, cross-entropy or binary-cross-entropy")
-    p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--steps", type=int, help="number of updates")
-    p.add_argument("--batch-size", type=int, help="minibatch size (0: full batch)")
-    p.add_argument("--l2", type=float, help="L2 strength: lam * sum(W^2) / 2N")
-    p.add_argument("--l1", type=float, help="L1 strength: lam * sum(|W|) / N")
-    p.add_argument("--optimizer", help="sgd, momentum, nesterov, rmsprop, adam or adamw "
-                   "(PyTorch's update rules)")
-    p.add_argument("--momentum", type=float, help="SGD/RMSProp momentum (momentum and "
-                   "nesterov use 0.9 when it is 0)")
-    p.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"), help="Adam's betas")
-    p.add_argument("--weight-decay", type=float, help="the optimizer's weight decay")
-    p.add_argument("--schedule", help="learning-rate schedule: constant, step, multistep, "
-                   "exponential, inverse_time, cosine, onecycle, plateau")
-    p.add_argument("--gamma", type=float, help="decay factor of step, multistep, "
-                   "exponential and plateau (0: their default)")
-    p.add_argument("--step-size", type=int, help="schedule step: decay every N steps")
-    p.add_argument("--milestones", type=int, nargs="+", metavar="STEP",
-                   help="schedule multistep: steps at which to decay")
-    p.add_argument("--t-max", type=int, help="schedule cosine: period in steps (0: all)")
-    p.add_argument("--restarts", action="store_const", const=True,
-                   help="schedule cosine: warm restarts every period")
-    p.add_argument("--power-t", type=float, help="schedule inverse_time: exponent")
-    p.add_argument("--min-lr", type=float, help="floor of cosine and plateau")
-    p.add_argument("--plateau-patience", type=int, help="schedule plateau: epochs to wait")
-    p.add_argument("--warmup", type=int, help="linear warm-up steps before the schedule")
-    p.add_argument("--clip-norm", type=float, help="clip the global gradient norm (0: off)")
-    p.add_argument("--clip-value", type=float, help="clip each gradient entry (0: off)")
-    p.add_argument("--val-split", type=float, help="share of the data held out for validation")
-    p.add_argument("--patience", type=int, help="early stopping: epochs without improvement "
-                   "of the validation loss (0: off)")
-    p.add_argument("--min-delta", type=float, help="early stopping: improvement that counts")
-    p.add_argument("--drop-last", action="store_const", const=True,
-                   help="skip a short last minibatch of each epoch")
-    p.add_argument("--init", help="weight initializer: article, glorot, he, normal, zeros")
-    p.add_argument("--no-bias", dest="bias", action="store_const", const=False,
-                   help="leave the biases out (three sigmoid units then cannot solve XOR)")
-    p.add_argument("--diagnose-every", type=int, help="layer diagnostics every N steps "
-                   "(0: about 200 per run)")
-    p.add_argument("--on-diverge", choices=["stop", "rollback", "ignore"],
-                   help="on a NaN/inf or exploding loss: stop (exit code 3), restore the "
-                   "last good weights and halve the learning rate, or carry on")
-    p.add_argument("--diverge-factor", type=float, help="a loss above this multiple of its "
-                   "start counts as divergence")
-    p.add_argument("--bug", dest="bugs", action="append", metavar="NAME",
-                   help="switch on a classic mistake, repeatable: missing-1-over-n, "
-                   "scalar-l2-gradient, sigmoid-derivative-of-z, no-shuffle, no-bias")
-    p.add_argument("--seed", type=int, help="seed of the weights and minibatches")
-    p.add_argument("--frames", type=int, help="animation frames (0: no animation)")
+    add_config_flags(p)
     p.add_argument("--out", help="run folder (default: runs/<date-time>)")
     p.set_defaults(func=cmd_train)
-    _show_config_defaults(p)
     return p
-
-
-def _show_config_defaults(parser) -> None:
-    """Append the default run's value to the help of each flag that overrides a config key."""
-    import dataclasses
-
-    from ..runs.config import RunConfig
-
-    defaults = {f.name: f.default if f.default_factory is dataclasses.MISSING
-                else f.default_factory() for f in dataclasses.fields(RunConfig)}
-    for action in parser._actions:
-        value = defaults.get(action.dest)
-        if action.help and value not in (None, "", [], ()) and not isinstance(value, bool):
-            shown = " ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
-            action.help += f" [default run: {shown}]"
-
-
-OVERRIDES = ("dataset", "n_samples", "noise", "data", "target", "hidden", "activation", "loss",
-             "lr", "steps", "batch_size", "l2", "l1",
-             "optimizer", "momentum", "betas", "weight_decay", "schedule", "gamma", "step_size",
-             "milestones", "t_max", "restarts", "power_t", "min_lr", "plateau_patience",
-             "warmup", "clip_norm", "clip_value", "val_split", "patience", "min_delta",
-             "drop_last", "bugs", "diagnose_every", "on_diverge", "diverge_factor", "init", "bias",
-             "seed", "frames")
 
 
 def cmd_train(args) -> int:
@@ -139,7 +52,7 @@ def cmd_train(args) -> int:
 
     try:
         cfg = load_config(args.config) if args.config else from_dict({})
-        overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
+        overrides = config_overrides(args)
         if args.dataset is not None and args.data is not None:
             raise UsageError("give --dataset NAME or --data FILE.csv, not both")
         if args.dataset is not None:  # a generated set replaces a config's CSV file
@@ -147,8 +60,6 @@ def cmd_train(args) -> int:
             overrides.setdefault("target", "")
         if args.data is not None and args.noise is None:  # a CSV file has no noise setting
             overrides["noise"] = None
-        if "betas" in overrides:
-            overrides["betas"] = list(overrides["betas"])
         cfg = from_dict(overrides, base=cfg, source="the command line")
     except ConfigError as e:
         raise UsageError(str(e)) from None

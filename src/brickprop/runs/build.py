@@ -129,7 +129,8 @@ def build(cfg: RunConfig) -> Run:
         drop_last=cfg.drop_last, seed=cfg.seed, snapshots=cfg.frames,
         clip_norm=cfg.clip_norm or None, clip_value=cfg.clip_value or None,
         validation=validation, patience=cfg.patience or None, min_delta=cfg.min_delta,
-        diagnose_every=cfg.diagnose_every or max(1, cfg.steps // 200),
+        diagnose_every=max(1, cfg.steps // 200) if cfg.diagnose_every is None
+        else cfg.diagnose_every,
         on_diverge=cfg.on_diverge, diverge_factor=cfg.diverge_factor,
         metric="r2" if info["task"] == "regression" else "accuracy")
     return Run(X, y, Y, net, fit_kwargs, info, standardizer)

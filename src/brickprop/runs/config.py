@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -19,64 +19,115 @@ else:  # pragma: no cover
 
 from ..bricks.activations import ACTIVATIONS
 from ..debug.bugs import BUGS
-from ..data.datasets import DATASETS, REGRESSION
+from ..data.datasets import DATASETS, REGRESSION, default_noise
 from ..bricks.init import INITIALIZERS
 from ..bricks.losses import LOSSES
 from ..optim.optimizers import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
-
-
-class ConfigError(ValueError):
-    """A configuration value or file that cannot be used; the message says how to fix it."""
+from .options import ConfigError, check_type, is_list, opt, options, type_name
 
 
 @dataclass
 class RunConfig:
-    """Everything that defines a run (the article's XOR network by default)."""
+    """Everything that defines a run (the article's XOR network by default).
 
-    dataset: str = "xor"            # generated data set (see brickprop.datasets.DATASETS)
-    n_samples: int = 300            # points to generate
-    noise: float | None = None      # spread of the points' Gaussian noise (None: the set's own)
-    data_seed: int = 0              # seed of the data (and of the validation split)
-    data: str = ""                  # a CSV file to train on instead (features standardized)
-    target: str = ""                # its target column (name, or index without a header)
-    hidden: list[int] = field(default_factory=lambda: [3])  # hidden layer sizes
-    activation: str = "sigmoid"     # hidden activation
-    output: str = "auto"            # output activation; auto: sigmoid for mse, else identity
-    loss: str = "mse"               # mse, cross-entropy, binary-cross-entropy
-    init: str = "article"           # weight initializer
-    bias: bool = True               # biases in every Linear
-    optimizer: str = "sgd"          # sgd, momentum, nesterov, rmsprop, adam, adamw
-    lr: float = 5.0                 # learning rate (the peak rate of a schedule)
-    momentum: float = 0.0           # SGD/RMSProp momentum (momentum, nesterov: 0 means 0.9)
-    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])  # Adam's betas
-    weight_decay: float = 0.0       # the optimizer's own weight decay (PyTorch's)
-    schedule: str = "constant"      # learning-rate schedule
-    gamma: float = 0.0              # decay factor (0: the schedule's default)
-    step_size: int = 1000           # schedule "step": decay every step_size steps
-    milestones: list[int] = field(default_factory=list)  # schedule "multistep"
-    t_max: int = 0                  # schedule "cosine": period (0: all steps)
-    restarts: bool = False          # schedule "cosine": warm restarts
-    power_t: float = 0.5            # schedule "inverse_time"
-    min_lr: float = 0.0             # floor of "cosine" and "plateau"
-    plateau_patience: int = 10      # schedule "plateau": epochs without improvement
-    warmup: int = 0                 # linear warm-up steps before the schedule
-    steps: int = 5000               # updates
-    batch_size: int = 0             # 0 = full batch
-    drop_last: bool = False         # skip a short last minibatch of each epoch
-    l2: float = 1e-4                # L2 strength (lam * sum(W^2) / 2N)
-    l1: float = 0.0                 # L1 strength (lam * sum(|W|) / N)
-    clip_norm: float = 0.0          # clip the global gradient norm (0: off)
-    clip_value: float = 0.0         # clip each gradient entry to [-v, v] (0: off)
-    val_split: float = 0.0          # share of the data held out for validation
-    patience: int = 0               # early stopping after this many epochs (0: off)
-    min_delta: float = 0.0          # improvement that resets the patience
-    diagnose_every: int = 0         # layer diagnostics every N steps (0: about 200 per run)
-    on_diverge: str = "stop"        # stop, rollback (restore, halve lr) or ignore
-    diverge_factor: float = 1000.0  # a loss above this multiple of its start is divergence
-    bugs: list[str] = field(default_factory=list)  # deliberate mistakes (brickprop.bugs.BUGS)
-    seed: int = 0                   # seed of the weights and of minibatch shuffling
-    frames: int = 40                # animation frames (0: no animation)
+    Each field is declared once with ``opt``: type, default, help, constraint and
+    what 0 or none means; ``brickprop.runs.options.options(RunConfig)`` reads them.
+    """
+
+    # data
+    dataset: str = opt("xor", "generated data: xor, circles, moons, spiral, gaussian "
+                       "(classes) or sine, surface (regression; use loss mse)",
+                       choices=tuple(DATASETS), group="data")
+    n_samples: int = opt(300, "points to generate", low=0, low_open=True, group="data")
+    noise: float | None = opt(None, "spread of the Gaussian noise added to the generated "
+                              "points (0: none); unset, each set's own: " + ", ".join(
+                                  f"{name} {default_noise(name):g}" for name in DATASETS),
+                              low=0, none="the data set's own", group="data")
+    data_seed: int = opt(0, "seed of the generated data and of the validation split",
+                         group="data")
+    data: str = opt("", "train on a CSV file instead: numeric features, an optional header "
+                    "row; features are standardized and the statistics saved with the model",
+                    metavar="FILE.csv", off="generated data", group="data")
+    target: str = opt("", "the CSV's target column: its header name, or its 0-based index; "
+                      "class labels or regression numbers", metavar="COLUMN", group="data")
+    val_split: float = opt(0.0, "share of the data held out for validation", low=0,
+                           off="no validation", group="data")
+    # network
+    hidden: list[int] = opt([3], "hidden layer sizes, e.g. --hidden 50 or --hidden 8 8",
+                            kind="list[int]", metavar="N", nargs="+", group="network")
+    activation: str = opt("sigmoid", "hidden activation", choices=tuple(ACTIVATIONS),
+                          group="network")
+    output: str = opt("auto", "output activation; auto: sigmoid for mse, else identity",
+                      choices=("auto", *ACTIVATIONS), group="network")
+    loss: str = opt("mse", "loss: mse, cross-entropy (softmax on logits) or "
+                    "binary-cross-entropy", choices=tuple(LOSSES), group="network")
+    init: str = opt("article", "weight initializer", choices=tuple(INITIALIZERS),
+                    group="network")
+    bias: bool = opt(True, "biases in every Linear (--no-bias: without them three sigmoid "
+                     "units cannot solve XOR)", flag="--no-bias", group="network")
+    # optimizer
+    optimizer: str = opt("sgd", "optimizer, with PyTorch's update rules",
+                         choices=tuple(OPTIMIZERS), group="optimizer")
+    lr: float = opt(5.0, "learning rate (the peak rate of a schedule)", low=0, low_open=True,
+                    group="optimizer")
+    momentum: float = opt(0.0, "SGD/RMSProp momentum", low=0,
+                          off="none; optimizers momentum and nesterov use 0.9",
+                          group="optimizer")
+    betas: list[float] = opt([0.9, 0.999], "Adam's betas", kind="list[float]",
+                             metavar=("B1", "B2"), nargs=2, group="optimizer")
+    weight_decay: float = opt(0.0, "the optimizer's own weight decay (PyTorch's)", low=0,
+                              off="none", group="optimizer")
+    l2: float = opt(1e-4, "L2 strength: lam * sum(W^2) / 2N", low=0, off="no L2 penalty",
+                    group="optimizer")
+    l1: float = opt(0.0, "L1 strength: lam * sum(|W|) / N", low=0, off="no L1 penalty",
+                    group="optimizer")
+    clip_norm: float = opt(0.0, "clip the global gradient norm", low=0, off="no clipping",
+                           group="optimizer")
+    clip_value: float = opt(0.0, "clip each gradient entry to [-v, v]", low=0,
+                            off="no clipping", group="optimizer")
+    # schedule
+    schedule: str = opt("constant", "learning-rate schedule", choices=tuple(SCHEDULES),
+                        group="schedule")
+    gamma: float = opt(0.0, "decay factor of step, multistep, exponential and plateau",
+                       low=0, off="the schedule's default", group="schedule")
+    step_size: int = opt(1000, "schedule step: decay every N steps", low=0,
+                        low_open=True, group="schedule")
+    milestones: list[int] = opt([], "schedule multistep: steps at which to decay",
+                                kind="list[step]", metavar="STEP", nargs="+", group="schedule")
+    t_max: int = opt(0, "schedule cosine: period in steps", low=0, off="all steps",
+                     group="schedule")
+    restarts: bool = opt(False, "schedule cosine: warm restarts every period",
+                         group="schedule")
+    power_t: float = opt(0.5, "schedule inverse_time: exponent", low=0, group="schedule")
+    min_lr: float = opt(0.0, "floor of the cosine and plateau schedules", low=0,
+                        group="schedule")
+    plateau_patience: int = opt(10, "schedule plateau: epochs without improvement",
+                                low=0, low_open=True, group="schedule")
+    warmup: int = opt(0, "linear warm-up steps before the schedule", low=0, off="none",
+                      group="schedule")
+    # training
+    steps: int = opt(5000, "number of updates", low=0, low_open=True, group="training")
+    batch_size: int = opt(0, "minibatch size", low=0, off="full batch", group="training")
+    drop_last: bool = opt(False, "skip a short last minibatch of each epoch", group="training")
+    patience: int = opt(0, "early stopping: epochs without improvement of the validation "
+                        "loss", low=0, off="no early stopping", group="training")
+    min_delta: float = opt(0.0, "early stopping: improvement that counts", low=0,
+                           group="training")
+    seed: int = opt(0, "seed of the weights and of minibatch shuffling", group="training")
+    bugs: list[str] = opt([], "switch on a classic mistake, repeatable: " + ", ".join(BUGS),
+                          kind="list[str]", flag="--bug", metavar="NAME", group="training")
+    # watching
+    diagnose_every: int | None = opt(None, "layer diagnostics every N steps", low=0,
+                                     off="never", none="about 200 per run", kind=int,
+                                     group="watching")
+    on_diverge: str = opt("stop", "on a NaN/inf or exploding loss: stop (exit code 3), "
+                          "rollback (restore the last good weights and halve the learning "
+                          "rate) or ignore", choices=("stop", "rollback", "ignore"),
+                          group="watching")
+    diverge_factor: float = opt(1000.0, "a loss above this multiple of its start counts as "
+                                "divergence", low=1, low_open=True, group="watching")
+    frames: int = opt(40, "animation frames", low=0, off="no animation", group="watching")
 
     def __post_init__(self):
         validate(self)
@@ -101,71 +152,33 @@ class RunConfig:
         return dataclasses.replace(self, **changes)
 
 
-_CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES,
-            "init": INITIALIZERS, "output": ["auto", *ACTIVATIONS], "optimizer": OPTIMIZERS,
-            "schedule": SCHEDULES, "on_diverge": ["stop", "rollback", "ignore"]}
-_POSITIVE = {"n_samples", "steps", "lr", "step_size", "plateau_patience"}
-_NON_NEGATIVE = {"noise", "momentum", "batch_size", "l2", "l1", "frames", "weight_decay", "gamma",
-                 "diagnose_every", "t_max", "power_t", "min_lr", "warmup", "clip_norm",
-                 "clip_value",
-                 "val_split", "patience", "min_delta"}
-_LISTS = {"hidden": "list[int]", "betas": "list[float]", "milestones": "list[step]",
-          "bugs": "list[str]"}
-NOT_SET = {"noise": "the data set's own"}  # keys that may be None: a number, or what None means
-
-
-def _type_name(t) -> str:
-    return {int: "an integer", float: "a number", bool: "true or false", str: "a string",
-            "list[int]": "a list of positive integers", "list[float]": "a list of numbers",
-            "list[step]": "a list of positive step numbers (may be empty)",
-            "list[str]": "a list of names (may be empty)"}.get(t, str(t))
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _check_type(name, value, kind):
-    if kind in ("list[int]", "list[step]"):
-        ok = isinstance(value, list) and (value or kind == "list[step]") and all(
-            _is_int(v) and v > 0 for v in value)
-    elif kind == "list[str]":
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    elif kind == "list[float]":
-        ok = isinstance(value, list) and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-    elif kind is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    elif kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    else:
-        ok = isinstance(value, kind)
-    if not ok:
-        raise ConfigError(f"config key {name!r} must be {_type_name(kind)}, got {value!r}")
+OPTIONS = options(RunConfig)  # {name: (Option, default)}: the one declaration, read once
+NOT_SET = {name: o.none for name, (o, _) in OPTIONS.items() if o.none}  # may be None
 
 
 def _kinds() -> dict:
-    """Each key's expected type, read off its default value (float for ``NOT_SET`` keys)."""
-    return {f.name: _LISTS.get(f.name) or (float if f.name in NOT_SET else type(f.default))
-            for f in dataclasses.fields(RunConfig)}
+    """Each key's declared type."""
+    return {name: o.kind for name, (o, _) in OPTIONS.items()}
+
+
+def _check_option(name, value, o) -> None:
+    """The declared constraint of one option: finite, its lower bound, its choices."""
+    check_type(name, value, o.kind)
+    if o.kind is float and not math.isfinite(value):
+        raise ConfigError(f"config key {name!r} must be finite, got {value!r}")
+    if o.low is not None and (value <= o.low if o.low_open else value < o.low):
+        raise ConfigError(f"{name} must be {'>' if o.low_open else '>='} {o.low:g}, "
+                          f"got {value!r}")
+    if o.choices and value not in o.choices:
+        raise ConfigError(f"unknown {name} {value!r}; choose one of {', '.join(o.choices)}")
 
 
 def validate(cfg: RunConfig) -> None:
     """Raise ``ConfigError`` naming the first bad value of ``cfg``."""
-    for name, kind in _kinds().items():
+    for name, (o, _) in OPTIONS.items():
         value = getattr(cfg, name)
-        if value is None and name in NOT_SET:
-            continue
-        _check_type(name, value, kind)
-        if kind is float and not math.isfinite(value):
-            raise ConfigError(f"config key {name!r} must be finite, got {value!r}")
-        if name in _POSITIVE and value <= 0:
-            raise ConfigError(f"{name} must be > 0, got {value!r}")
-        if name in _NON_NEGATIVE and value < 0:
-            raise ConfigError(f"{name} must be >= 0, got {value!r}")
-        if name in _CHOICES and value not in _CHOICES[name]:
-            raise ConfigError(f"unknown {name} {value!r}; choose one of "
-                              f"{', '.join(_CHOICES[name])}")
+        if not (value is None and o.none):
+            _check_option(name, value, o)
     if cfg.data and not cfg.target:
         raise ConfigError("data needs its target column: set target, e.g. --target label")
     if cfg.target and not cfg.data:
@@ -179,8 +192,6 @@ def validate(cfg: RunConfig) -> None:
     if cfg.batch_size > cfg.n_samples and not cfg.data:
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than n_samples "
                           f"{cfg.n_samples}; use 0 for full batch")
-    if cfg.diverge_factor <= 1:
-        raise ConfigError(f"diverge_factor must be > 1, got {cfg.diverge_factor!r}")
     if cfg.frames == 1:
         raise ConfigError("frames must be 0 (no animation) or at least 2")
     if len(cfg.betas) != 2 or not all(0 <= b < 1 for b in cfg.betas):
@@ -218,7 +229,7 @@ def from_dict(values: dict, base: RunConfig | None = None, source: str = "config
     values = dict(values)
     for name, value in values.items():
         if not (value is None and name in NOT_SET):
-            _check_type(name, value, kinds[name])
+            check_type(name, value, kinds[name])
             values[name] = float(value) if kinds[name] is float else value
     return dataclasses.replace(base or RunConfig(), **values)
 
@@ -238,8 +249,8 @@ def parse_value(name: str, text: str, source: str = "the command line"):
         raise ConfigError(f"unknown key {name!r} in {source}; valid keys: {', '.join(kinds)}")
     kind, text = kinds[name], text.strip()
     if text.lower() == "none":
-        if name in OFF or kind in (int, float, bool) or kind in _LISTS.values():
-            value = OFF.get(name, [] if kind in _LISTS.values() else kind())
+        if name in OFF or kind in (int, float, bool) or is_list(kind):
+            value = OFF.get(name, [] if is_list(kind) else kind())
             if kind in ("list[int]", "list[float]") and not value:
                 raise ConfigError(f"{name} cannot be none in {source}; give a value")
             return value
@@ -256,8 +267,8 @@ def parse_value(name: str, text: str, source: str = "the command line"):
             value = [item(v) for v in text.split("+") if v] if text else []
     except ValueError:
         raise ConfigError(f"{name}={text!r} in {source}: {name} must be "
-                          f"{_type_name(kind)}") from None
-    _check_type(name, value, kind)
+                          f"{type_name(kind)}") from None
+    check_type(name, value, kind)
     return float(value) if kind is float else value
 
 
