@@ -13,6 +13,7 @@ from .core import Brick
 
 class _Activation(Brick):
     keeps_shape = True
+    elementwise = True
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -20,6 +21,12 @@ class _Activation(Brick):
 
 class Sigmoid(_Activation):
     """``h = 1 / (1 + exp(-z))``; local derivative ``dh/dz = h * (1 - h)``."""
+
+    formula, derivative = "sigmoid({z}) = 1 / (1 + exp(-{z}))", "{h} * (1 - {h})"
+
+    def health(self, h):
+        return {"saturated": float(np.count_nonzero((h < 0.01) | (h > 0.99))) / h.size,
+                "dead": float("nan")}
 
     def forward(self, z):
         h = np.negative(z)
@@ -40,6 +47,12 @@ class Sigmoid(_Activation):
 class Tanh(_Activation):
     """``h = tanh(z)``; local derivative ``dh/dz = 1 - h**2``."""
 
+    formula, derivative = "tanh({z})", "1 - {h}^2"
+
+    def health(self, h):
+        return {"saturated": float(np.count_nonzero(np.abs(h) > 0.99)) / h.size,
+                "dead": float("nan")}
+
     def forward(self, z):
         self._h = np.tanh(z)
         return self._h
@@ -51,8 +64,18 @@ class Tanh(_Activation):
         return dL_dz
 
 
+def _dead_share(h) -> float:
+    """Share of units that are zero (or below) for every sample of the batch."""
+    return float(np.count_nonzero((h <= 0).all(axis=0))) / h.shape[1]
+
+
 class ReLU(_Activation):
     """``h = max(z, 0)``; local derivative ``dh/dz = 1 if z > 0 else 0``."""
+
+    formula, derivative = "max({z}, 0)", "1 where {z} > 0, else 0"
+
+    def health(self, h):
+        return {"saturated": float("nan"), "dead": _dead_share(h)}
 
     _zeros = np.zeros(0)
 
@@ -70,6 +93,15 @@ class ReLU(_Activation):
 
 class LeakyReLU(_Activation):
     """``h = z if z > 0 else slope * z``; local derivative ``1`` or ``slope``."""
+
+    formula = "{z} where {z} > 0, else {slope} * {z}"
+    derivative = "1 where {z} > 0, else {slope}"
+
+    def health(self, h):
+        return {"saturated": float("nan"), "dead": _dead_share(h)}
+
+    def spec(self):
+        return {**super().spec(), "slope": self.slope}
 
     def __init__(self, slope: float = 0.01):
         if not 0.0 <= slope < 1.0:
@@ -90,6 +122,8 @@ class LeakyReLU(_Activation):
 class Identity(_Activation):
     """``h = z``; local derivative ``1`` (a linear output, e.g. for regression)."""
 
+    formula, derivative = "{z}", "1"
+
     def forward(self, z):
         return z
 
@@ -104,6 +138,9 @@ class Softmax(_Activation):
     ``dL/dz = h * (dL/dh - sum_k dL/dh_k h_k)``.  To train a classifier prefer
     raw logits with ``CrossEntropy``, which fuses softmax and log into one stable brick.
     """
+
+    elementwise = False  # a full Jacobian per sample: no local derivative to print
+    formula = "softmax({z})"
 
     def forward(self, z):
         e = np.exp(z - z.max(axis=1, keepdims=True))

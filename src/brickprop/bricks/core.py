@@ -43,10 +43,28 @@ class Parameter:
 
 
 class Brick(ABC):
-    """Base class of every piece of a network (layers, activations, containers)."""
+    """Base class of every piece of a network (layers, activations, containers).
+
+    Besides ``forward`` and ``backward`` a brick describes itself, so that code outside
+    ``bricks/`` never asks what class it is: ``formulas(z, h)`` (what ``explain``
+    prints), ``spec()`` / ``Brick.from_spec`` (what a model file keeps) and
+    ``health(h)`` (what the diagnostics count).
+    """
 
     #: Whether ``forward`` keeps the last dimension (activations do).
     keeps_shape = False
+    #: Whether ``dy/dx`` is diagonal, so ``backward(ones)`` is the local derivative.
+    elementwise = False
+    #: The forward formula and local derivative, ``{z}`` the input and ``{h}`` the output.
+    formula: str | None = None
+    derivative: str | None = None
+    #: Bricks that model files can hold, by class name (the built-in ones register).
+    registry: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("brickprop.bricks.") and not cls.__name__.startswith("_"):
+            Brick.registry[cls.__name__] = cls
 
     @abstractmethod
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -78,6 +96,36 @@ class Brick(ABC):
     def dtype(self):
         params = self.parameters()
         return params[0].data.dtype if params else None
+
+    def formulas(self, z: str = "z", h: str = "h") -> tuple[str, str | None]:
+        """``(forward formula, local derivative)`` written with the names ``z`` and ``h``."""
+        fields = {"z": z, "h": h, **vars(self)}
+        forward = (self.formula or f"{type(self).__name__}({{z}})").format(**fields)
+        return forward, self.derivative and self.derivative.format(**fields)
+
+    def spec(self) -> dict:
+        """What a model file keeps of this brick: its type and constructor arguments."""
+        if Brick.registry.get(type(self).__name__) is not type(self):
+            raise TypeError(f"cannot save a {type(self).__name__} brick; only built-in bricks "
+                            "are described in the model file")
+        return {"type": type(self).__name__}
+
+    @staticmethod
+    def from_spec(spec: dict) -> Brick:
+        """The brick a ``spec()`` describes (weights at zero: the file's arrays fill them)."""
+        args = dict(spec)
+        cls = Brick.registry.get(args.pop("type", None))
+        if cls is None:
+            raise ValueError(f"unknown brick type {spec.get('type')!r}")
+        return cls.from_args(**args)
+
+    @classmethod
+    def from_args(cls, **args) -> Brick:
+        return cls(**args)
+
+    def health(self, h: np.ndarray) -> dict[str, float]:
+        """Shares of saturated and of dead units in this brick's output ``h`` (NaN: n/a)."""
+        return {"saturated": float("nan"), "dead": float("nan")}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -67,6 +67,14 @@ class Linear(Brick):
     def parameters(self) -> list[Parameter]:
         return [self.W] if self.b is None else [self.W, self.b]
 
+    def spec(self) -> dict:
+        return {**super().spec(), "n_in": self.n_in, "n_out": self.n_out,
+                "bias": self.b is not None, "init": self.init}
+
+    @classmethod
+    def from_args(cls, n_in, n_out, bias=True, init="zeros"):
+        return cls(n_in, n_out, bias=bias, init="zeros")  # the file's arrays replace W
+
     def __repr__(self) -> str:
         bias = "" if self.b is not None else ", bias=False"
         return f"{type(self).__name__}({self.n_in}, {self.n_out}{bias})"

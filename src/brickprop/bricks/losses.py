@@ -6,14 +6,32 @@ the ``1/N`` of the loss (the factor the article's script forgot).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 
-class Loss:
+class Loss(ABC):
     """Base class: a scalar loss of predictions (n_samples, n_out) against targets."""
 
     #: Predictions above this count as the positive class for a single output.
     threshold = 0.5
+    #: The loss and its derivative dL/dpred, ``{h}`` the network's output (``explain``).
+    formula: str = ""
+    derivative: str = ""
+
+    @abstractmethod
+    def forward(self, pred, target) -> float:
+        """The loss of ``pred`` (n_samples, n_out) against ``target``; caches for backward."""
+
+    @abstractmethod
+    def backward(self) -> np.ndarray:
+        """``dL/dpred`` (n_samples, n_out) of the last ``forward``."""
+
+    def formulas(self, h: str = "h") -> tuple[str, str]:
+        """``(loss formula, dL/dpred)`` written with the output's name ``h``."""
+        return (self.formula or f"{type(self).__name__}({{h}}, y)").format(h=h), \
+            self.derivative.format(h=h)
 
     def __call__(self, pred, target) -> float:
         return self.forward(pred, target)
@@ -27,6 +45,8 @@ class MSE(Loss):
 
     Derivative: ``dL/dpred = (pred - target) / N``, shape (n_samples, n_out).
     """
+
+    formula, derivative = "sum(({h} - y)^2) / 2N", "({h} - y) / N"
 
     def forward(self, pred, target):
         self._diff = diff = pred - target  # (n_samples, n_out)
@@ -59,6 +79,8 @@ class CrossEntropy(Loss):
     Fused for stability: ``dL/dz = (softmax(z) - y) / N``.
     """
 
+    formula, derivative = "-sum(y * log_softmax({h})) / N", "(softmax({h}) - y) / N"
+
     threshold = 0.0
 
     def forward(self, logits, target):
@@ -80,6 +102,8 @@ class BinaryCrossEntropy(Loss):
     ``L = sum(softplus(z) - y * z) / N`` (equal to ``-y log s - (1-y) log(1-s)`` with
     ``s = sigmoid(z)``, computed without overflow); ``dL/dz = (sigmoid(z) - y) / N``.
     """
+
+    formula, derivative = "sum(softplus({h}) - y * {h}) / N", "(sigmoid({h}) - y) / N"
 
     threshold = 0.0
 

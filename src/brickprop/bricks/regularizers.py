@@ -8,6 +8,8 @@ and ``backward(params, n_samples)`` *adds* its gradient to each weight's ``grad`
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 
@@ -22,8 +24,32 @@ def _check_lam(name, lam):
     return lam
 
 
-class L2:
+class Regularizer(ABC):
+    """Base of the weight penalties: ``penalty`` and a ``backward`` that adds its gradient.
+
+    ``formula`` is the penalty over every weight matrix W and ``derivative`` its
+    gradient for one matrix ``{W}`` (what ``explain`` prints).
+    """
+
+    formula: str = ""
+    derivative: str = ""
+
+    @abstractmethod
+    def penalty(self, params, n_samples: int) -> float:
+        """The penalty of the weight matrices among ``params`` for a batch of ``n_samples``."""
+
+    @abstractmethod
+    def backward(self, params, n_samples: int) -> None:
+        """Add the penalty's gradient to each weight matrix's ``grad``."""
+
+    def formulas(self, W: str = "W") -> tuple[str, str]:
+        return self.formula, self.derivative.format(W=W)
+
+
+class L2(Regularizer):
     """Ridge: penalty ``lam * sum(W**2) / (2 N)``, gradient ``lam * W / N``."""
+
+    formula, derivative = "lam * sum(W^2) / 2N", "lam * {W} / N"
 
     def __init__(self, lam: float = 1e-4):
         self.lam = _check_lam("L2", lam)
@@ -41,8 +67,10 @@ class L2:
         return f"{type(self).__name__}({self.lam:g})"
 
 
-class L1:
+class L1(Regularizer):
     """Lasso: penalty ``lam * sum(|W|) / N``, gradient ``lam * sign(W) / N``."""
+
+    formula, derivative = "lam * sum(|W|) / N", "lam * sign({W}) / N"
 
     def __init__(self, lam: float = 1e-4):
         self.lam = _check_lam("L1", lam)
@@ -59,8 +87,11 @@ class L1:
         return f"{type(self).__name__}({self.lam:g})"
 
 
-class ElasticNet:
+class ElasticNet(Regularizer):
     """The sum of an ``L1(l1)`` and an ``L2(l2)`` penalty."""
+
+    formula = "l1 * sum(|W|) / N + l2 * sum(W^2) / 2N"
+    derivative = "l1 * sign({W}) / N + l2 * {W} / N"
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0):
         self.parts = [L1(l1), L2(l2)]

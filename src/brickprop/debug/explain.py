@@ -14,38 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..bricks.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from ..bricks.activations import Identity
 from ..bricks.core import Brick, Parameter, Sequential
-from ..bricks.layers import Linear
-from ..bricks.losses import MSE, BinaryCrossEntropy, CrossEntropy
-from ..bricks.regularizers import L1, L2, ElasticNet
+from ..bricks.losses import MSE
 from ..optim.optimizers import SGD
 from ..train.loop import train_step
 from . import trace_format
 from .trace_format import render
 
 __all__ = ["Entry", "Trace", "explain", "render"]
-
-# class -> (forward formula, local derivative dh/dz); {z}, {h} name the layer's arrays
-_ACTIVATION = {Sigmoid: ("sigmoid({z}) = 1 / (1 + exp(-{z}))", "{h} * (1 - {h})"),
-               Tanh: ("tanh({z})", "1 - {h}^2"), ReLU: ("max({z}, 0)", "1 where {z} > 0, else 0"),
-               LeakyReLU: ("{z} where {z} > 0, else {slope} * {z}",
-                           "1 where {z} > 0, else {slope}"),
-               Identity: ("{z}", "1"), Softmax: ("softmax({z})", None)}
-# class -> (loss formula, dL/dpred), {h} is the network's output
-_LOSS = {MSE: ("sum(({h} - y)^2) / 2N", "({h} - y) / N"),
-         CrossEntropy: ("-sum(y * log_softmax({h})) / N", "(softmax({h}) - y) / N"),
-         BinaryCrossEntropy: ("sum(softplus({h}) - y * {h}) / N", "(sigmoid({h}) - y) / N")}
-# class -> (penalty over every weight matrix W, its gradient for one matrix {W})
-_PENALTY = {L2: ("lam * sum(W^2) / 2N", "lam * {W} / N"),
-            L1: ("lam * sum(|W|) / N", "lam * sign({W}) / N"),
-            ElasticNet: ("l1 * sum(|W|) / N + l2 * sum(W^2) / 2N",
-                         "l1 * sign({W}) / N + l2 * {W} / N")}
-
-
-def _formula(table, obj, fallback):
-    return next((v for cls, v in table.items() if isinstance(obj, cls)), fallback)
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -84,7 +61,7 @@ class _Recorder(Brick):
         self.dL_dy = dL_dy.copy()
         dL_dx = self.brick.backward(dL_dy, input_grad=input_grad)
         self.dL_dx = None if dL_dx is None else dL_dx.copy()
-        if not self.brick.parameters() and not isinstance(self.brick, Softmax):
+        if self.brick.elementwise:
             # element-wise: the brick's own backward of ones is its local derivative dy/dx
             self.dy_dx = self.brick.backward(np.ones_like(dL_dy)).copy()
         return dL_dx
@@ -99,11 +76,11 @@ def _pairs(net) -> list[tuple[_Recorder, _Recorder]]:
         raise TypeError(f"explain traces a Sequential, got {type(net).__name__}")
     pairs, bricks = [], list(net)
     for i, brick in enumerate(bricks):
-        if isinstance(brick, Linear):
+        if brick.parameters():  # a layer; the activation after it keeps the shape
             after = bricks[i + 1] if i + 1 < len(bricks) else None
-            act = after if after is not None and not isinstance(after, Linear) else Identity()
+            act = after if after is not None and after.keeps_shape else Identity()
             pairs.append((_Recorder(brick), _Recorder(act)))
-        elif brick.parameters() or i == 0 or not isinstance(bricks[i - 1], Linear):
+        elif i == 0 or not bricks[i - 1].parameters():
             raise ValueError(f"explain traces Linear + activation pairs; brick {i} {brick!r} "
                              "does not follow a Linear")
     return pairs
@@ -155,16 +132,17 @@ def explain(net, X, Y, loss=None, regularizer=None, lr=None, optimizer=None) -> 
     data_loss, penalty = train_step(proxy, loss, optimizer, X, Y, regularizer)[:2]
 
     K = len(pairs)
-    L_of, dL_of = _formula(_LOSS, loss, (f"{type(loss).__name__}(h, y)", "loss.backward()"))
-    R_of, dR_of = _formula(_PENALTY, regularizer, ("penalty", "penalty gradient"))
+    L_of, dL_of = loss.formulas(f"h{K}")
+    dL_of = dL_of or "loss.backward()"
+    R_of, dR_of = regularizer.formulas("{W}") if regularizer is not None else ("", "")
     weights = ", ".join(f"W{k}" for k in range(1, K + 1))
-    losses = [Entry("loss", "L_data", L_of.format(h=f"h{K}"), np.array(data_loss)),
+    losses = [Entry("loss", "L_data", L_of, np.array(data_loss)),
               Entry("loss", "L_penalty", "0 (no regularizer)" if regularizer is None else
                     f"{R_of} over {weights}, with {regularizer!r}", np.array(penalty)),
               Entry("loss", "L", "L_data + L_penalty", np.array(data_loss + penalty))]
     plain = type(optimizer) is SGD and not optimizer.momentum and not optimizer.weight_decay
     entries = (_forward(pairs, before, Y) + losses +
-               _backward(pairs, before, dR, dL_of.format(h=f"h{K}"), dR_of) +
+               _backward(pairs, before, dR, dL_of, dR_of) +
                _update(pairs, type(optimizer).__name__, plain))
     sizes = "-".join(str(n) for n in [pairs[0][0].brick.n_in] +
                      [lin.brick.n_out for lin, _ in pairs])
@@ -177,9 +155,7 @@ def explain(net, X, Y, loss=None, regularizer=None, lr=None, optimizer=None) -> 
 
 def _act_formula(act: Brick, which: int, k: int) -> str | None:
     """Forward (``which=0``) or local-derivative (1) formula of layer ``k``'s activation."""
-    text = _formula(_ACTIVATION, act, (f"{type(act).__name__}({{z}})", None))[which]
-    return None if text is None else text.format(z=f"z{k}", h=f"h{k}",
-                                                  slope=getattr(act, "slope", None))
+    return act.formulas(f"z{k}", f"h{k}")[which]
 
 
 def _forward(pairs, before, Y) -> list[Entry]:

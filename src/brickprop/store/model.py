@@ -12,31 +12,16 @@ import zipfile
 
 import numpy as np
 
-from ..bricks import activations
-from ..bricks.core import Sequential
-from ..bricks.layers import Linear
+from ..bricks.core import Brick, Sequential
 from .files import atomic_path
 
 FORMAT = "brickprop-model-1"
-_ACTIVATION_CLASSES = {c.__name__: c for c in activations.ACTIVATIONS.values()}
 
 
 def describe(net: Sequential) -> list[dict]:
-    """The architecture of ``net`` as JSON-ready dicts, one per brick."""
-    out = []
-    for brick in net:
-        brick = brick.fixed() if hasattr(brick, "fixed") else brick  # bug zoo: same forward
-        if isinstance(brick, Linear):
-            out.append({"type": "Linear", "n_in": brick.n_in, "n_out": brick.n_out,
-                        "bias": brick.b is not None, "init": brick.init})
-        elif isinstance(brick, activations.LeakyReLU):
-            out.append({"type": "LeakyReLU", "slope": brick.slope})
-        elif type(brick).__name__ in _ACTIVATION_CLASSES:
-            out.append({"type": type(brick).__name__})
-        else:
-            raise TypeError(f"cannot save a {type(brick).__name__} brick; only built-in bricks "
-                            "are described in the model file")
-    return out
+    """The architecture of ``net`` as JSON-ready dicts, one per brick (``Brick.spec``)."""
+    # a bug-zoo brick saves as the brick it breaks: its forward pass is the same
+    return [(brick.fixed() if hasattr(brick, "fixed") else brick).spec() for brick in net]
 
 
 def save(net: Sequential, path, extra: dict | None = None,
@@ -95,20 +80,7 @@ def read(path) -> tuple[Sequential, dict]:
 
 
 def _build(architecture: list) -> Sequential:
-    bricks = []
-    for spec in architecture:
-        spec = dict(spec)
-        kind = spec.pop("type")
-        if kind == "Linear":
-            spec.pop("init", None)
-            bricks.append(Linear(**spec, init="zeros"))
-        elif kind == "LeakyReLU":
-            bricks.append(activations.LeakyReLU(**spec))
-        elif kind in _ACTIVATION_CLASSES:
-            bricks.append(_ACTIVATION_CLASSES[kind]())
-        else:
-            raise ValueError(f"unknown brick type {kind!r}")
-    return Sequential(*bricks)
+    return Sequential(*[Brick.from_spec(spec) for spec in architecture])
 
 
 def save_snapshots(history, net, path) -> None:

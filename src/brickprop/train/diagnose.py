@@ -15,23 +15,7 @@ import math
 
 import numpy as np
 
-from ..bricks.activations import LeakyReLU, ReLU, Sigmoid, Tanh
-
 STATS = ("weight_norm", "update_ratio", "saturated", "dead", "max_activation")
-
-
-def _saturated_share(brick, h) -> float:
-    if isinstance(brick, Sigmoid):
-        return float(np.count_nonzero((h < 0.01) | (h > 0.99))) / h.size
-    if isinstance(brick, Tanh):
-        return float(np.count_nonzero(np.abs(h) > 0.99)) / h.size
-    return math.nan
-
-
-def _dead_share(brick, h) -> float:
-    if isinstance(brick, (ReLU, LeakyReLU)):
-        return float(np.count_nonzero((h <= 0).all(axis=0))) / h.shape[1]
-    return math.nan
 
 
 def layer_stats(net, X, weights_before) -> list[float]:
@@ -51,9 +35,10 @@ def layer_stats(net, X, weights_before) -> list[float]:
         step = W - before
         ratio = math.sqrt(float(np.vdot(step, step))) / norm_before if norm_before else math.nan
         after = k + 1 if k + 1 < len(net) else k
-        brick, h = net[after], outputs[after]
-        row += [math.sqrt(float(np.vdot(W, W))), ratio, _saturated_share(brick, h),
-                _dead_share(brick, h), float(np.abs(h).max()) if h.size else math.nan]
+        h = outputs[after]
+        health = net[after].health(h)  # the brick knows what saturated or dead means for it
+        row += [math.sqrt(float(np.vdot(W, W))), ratio, health["saturated"], health["dead"],
+                float(np.abs(h).max()) if h.size else math.nan]
     return row
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..bricks.regularizers import L1, L2, ElasticNet
+from ..bricks.regularizers import Regularizer
 from .history import History
 
 
@@ -62,7 +62,7 @@ class FitState:
 
     def set_regularizer(self, regularizer) -> None:
         """Penalize with ``regularizer`` (L1, L2, ElasticNet or None) from the next step on."""
-        if regularizer is not None and not isinstance(regularizer, (L1, L2, ElasticNet)):
+        if regularizer is not None and not isinstance(regularizer, Regularizer):
             raise TypeError(f"regularizer must be L1, L2, ElasticNet or None, got "
                             f"{type(regularizer).__name__}")
         self.regularizer = regularizer
