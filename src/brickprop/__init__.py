@@ -2,12 +2,12 @@
 
 from .bricks.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .bricks.core import Brick, Parameter, Sequential
+from .bricks.functional import one_hot
 from .bricks.layers import Linear
 from .bricks.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from .bricks.models import mlp
 from .bricks.regularizers import L1, L2, ElasticNet
 from .data import datasets
-from .data.datasets import one_hot
 from .debug import bugs
 from .debug.explain import Trace, explain, render
 from .debug.gradcheck import GradCheckReport, gradcheck

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core import Brick
+from .functional import softmax
 
 
 class _Activation(Brick):
@@ -143,10 +144,8 @@ class Softmax(_Activation):
     formula = "softmax({z})"
 
     def forward(self, z):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        e /= e.sum(axis=1, keepdims=True)
-        self._h = e
-        return e
+        self._h = softmax(z)
+        return self._h
 
     def backward(self, dL_dh, input_grad=True):
         h = self._h

@@ -10,6 +10,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from .functional import log_softmax
+
 
 class Loss(ABC):
     """Base class: a scalar loss of predictions (n_samples, n_out) against targets."""
@@ -56,12 +58,6 @@ class MSE(Loss):
         return self._diff * (1.0 / self._diff.shape[0])  # (n_samples, n_out)
 
 
-def _log_softmax(z):
-    shifted = z - z.max(axis=1, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return shifted
-
-
 def _as_one_hot(target, n_classes, dtype):
     target = np.asarray(target)
     if target.ndim == 1 or target.shape[1:] == (1,) and n_classes > 1:
@@ -85,7 +81,7 @@ class CrossEntropy(Loss):
 
     def forward(self, logits, target):
         y = _as_one_hot(target, logits.shape[1], logits.dtype)
-        log_p = _log_softmax(logits)  # (n_samples, n_classes)
+        log_p = log_softmax(logits)  # (n_samples, n_classes)
         self._y, self._log_p = y, log_p
         return -float(np.vdot(y, log_p)) / logits.shape[0]
 

@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from .._checks import check_int, check_number
+from ..bricks.functional import one_hot  # noqa: F401  (bp.datasets.one_hot)
 
 
 def xor(n: int = 300, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -36,24 +37,6 @@ def xor(n: int = 300, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np
     if noise:  # drawn after the points: without noise the data stay the article's
         X += noise * rng.standard_normal((n, 2))
     return X, y
-
-
-def one_hot(y, n_classes: int | None = None, dtype=np.float64) -> np.ndarray:
-    """Integer labels (n,) -> one-hot rows (n, n_classes); column k is 1 for label k."""
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"one_hot takes labels of shape (n,), got {y.shape}")
-    if y.size and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0):
-        raise ValueError("one_hot takes non-negative integer labels 0, 1, ..., n_classes - 1")
-    if n_classes is None:
-        if not y.size:
-            raise ValueError("one_hot of no labels needs n_classes")
-        n_classes = int(y.max()) + 1
-    if y.size and y.max() >= n_classes:
-        raise ValueError(f"label {int(y.max())} does not fit in {n_classes} classes")
-    out = np.zeros((y.size, n_classes), dtype=dtype)
-    out[np.arange(y.size), y] = 1
-    return out
 
 
 def _start(name, n, seed, noise, n_classes=2):

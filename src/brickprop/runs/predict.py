@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..bricks.functional import sigmoid, softmax
 from ..data.datasets import Standardizer, _float, _read_rows
 from ..store.model import read
 
@@ -95,9 +96,8 @@ class Model:
                              "not probabilities; train with --loss cross-entropy for --proba")
         z = self.outputs(X)
         if loss == "cross-entropy":
-            p = np.exp(z - z.max(axis=1, keepdims=True))
-            return p / p.sum(axis=1, keepdims=True)
-        p = 0.5 * (1 + np.tanh(z / 2))  # sigmoid without overflow
+            return softmax(z)
+        p = sigmoid(z)
         return np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
 
 

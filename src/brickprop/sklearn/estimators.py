@@ -26,8 +26,8 @@ except ImportError as error:
         f"brickprop.sklearn needs scikit-learn: pip install scikit-learn ({error})"
     ) from error
 
+from ..bricks.functional import one_hot, softmax
 from ..bricks.losses import MSE, CrossEntropy
-from ..data.datasets import one_hot
 from ._base import _BrickEstimator, validate_data
 
 __all__ = ["BrickClassifier", "BrickRegressor"]
@@ -131,10 +131,7 @@ class BrickClassifier(ClassifierMixin, _BrickEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n_samples, n_classes): the softmax of the logits."""
-        z = self._forward(X)
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        return p
+        return softmax(self._forward(X))
 
     def predict(self, X) -> np.ndarray:
         """The most probable class of each sample (n_samples,)."""
