@@ -20,6 +20,7 @@ from ..report import pages as report
 from ..runs.build import build
 from ..store.files import atomic_write_text
 from ..store.model import load
+from ..train.history import History
 from .figure import comparison_figure
 from .grid import COLUMNS, EXTRA
 
@@ -127,20 +128,17 @@ def write_tables(out, rows, varied=()) -> list[str]:
 
 def read_metrics(path) -> dict:
     """The columns of a run's ``metrics.csv`` as (n_steps,) float arrays, by name."""
-    with open(path, encoding="utf-8") as f:
-        header = f.readline().strip().split(",")
-    data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
-    return {name: data[:, j] for j, name in enumerate(header)}
+    history = History.read_csv(path)
+    return {name: history[name] for name in history.columns}
 
 
 def _panel(folder: str, row: dict, cfg) -> dict:
     """What ``comparison_figure`` draws for one trained run, read back from its folder."""
     m = read_metrics(os.path.join(folder, "metrics.csv"))
-    norms = [v for k, v in m.items() if k.startswith("grad_norm_")]
     run = build(cfg)
     return {"name": row["variant"], "status": row["status"], "message": row.get("message", ""),
             "steps": m["step"], "accuracy": m.get("accuracy", m.get("r2")), "loss": m["loss"],
-            "grad_norm": np.sqrt(np.sum(np.square(norms), axis=0)), "X": run.X, "y": run.y,
+            "grad_norm": m["grad_norm"], "X": run.X, "y": run.y,
             "net": load(os.path.join(folder, "model.npz")), "threshold": run.loss.threshold}
 
 

@@ -21,6 +21,7 @@ import os
 import numpy as np
 
 from ..store.files import atomic_write_text
+from ..train.history import History
 
 __all__ = ["Comparison", "available", "build_comparison", "build_run", "run_context"]
 
@@ -99,10 +100,8 @@ def _round(a) -> list:
 
 def _metrics(path):
     """``(columns, rows)`` of ``metrics.csv``: the header and a (n_steps, n_columns) array."""
-    with open(path, encoding="utf-8") as f:
-        columns = f.readline().strip().split(",")
-    rows = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
-    return columns, rows
+    history = History.read_csv(path)
+    return history.columns, history.rows
 
 
 def network_layout(sizes, width=720, row=36):

@@ -106,6 +106,31 @@ class History:
             atomic_write_text(path, text)
         return text
 
+    @property
+    def rows(self) -> np.ndarray:
+        """All recorded rows, (n, n_columns) float64."""
+        return self._flush()
+
+    @classmethod
+    def read_csv(cls, path) -> History:
+        """The History a ``to_csv`` file holds (its rows; no snapshots, no meta).
+
+        A file from before ``grad_norm`` was always recorded gets it from the per-layer
+        norms: the global norm is the root of their sum of squares.
+        """
+        with open(path, encoding="utf-8") as f:
+            columns = f.readline().strip().split(",")
+        rows = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2).reshape(-1, len(columns))
+        history = cls(columns, len(rows))
+        history._data[:] = rows
+        history._stored = len(rows)
+        if "grad_norm" not in columns:
+            layers = [j for j, c in enumerate(columns) if c.startswith("grad_norm_")]
+            norm = np.sqrt(np.sum(np.square(rows[:, layers]), axis=1, keepdims=True))
+            history.columns.append("grad_norm")
+            history._data = np.hstack([rows, norm])
+        return history
+
     def _repr_html_(self) -> str:
         """A notebook view: rows, the final values, and small loss and accuracy curves."""
         if not self.n:
