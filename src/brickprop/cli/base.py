@@ -32,6 +32,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+def subcommand(sub, name: str, help: str, description: str, **kwargs):
+    """Add subcommand ``name`` to ``sub`` with the shared help layout; returns its parser."""
+    kwargs.setdefault("formatter_class", _HelpFormatter)
+    return sub.add_parser(name, help=help, description=description, **kwargs)
+
+
 def output_folder(out: str | None, kind: str, marker: str, prefix: str = "") -> str:
     """Create the folder a command writes into, or reuse an earlier one of the same ``kind``.
 

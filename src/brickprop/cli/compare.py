@@ -12,7 +12,7 @@ import signal
 import sys
 import textwrap
 
-from .base import EXIT_INTERRUPTED, EXIT_OK, UsageError, output_folder
+from .base import EXIT_INTERRUPTED, EXIT_OK, UsageError, output_folder, subcommand
 
 
 def _raise_interrupt(signum, frame):
@@ -21,8 +21,8 @@ def _raise_interrupt(signum, frame):
 
 def add_parser(sub):
     """Add ``brickprop compare`` to the subcommands ``sub``."""
-    p = sub.add_parser(
-        "compare", help="train variants of a run side by side, in parallel",
+    p = subcommand(
+        sub, "compare", help="train variants of a run side by side, in parallel",
         description="Train a grid of variants -- one base config with --vary lists, or a "
                     "list of configs -- each exactly like 'brickprop train', in parallel "
                     "processes or on a Dask cluster. OUT gets every run folder, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .base import EXIT_OK, UsageError, _HelpFormatter
+from .base import EXIT_OK, UsageError, subcommand
 
 SCHEDULE_KEYS = ("lr", "steps", "gamma", "step_size", "milestones", "t_max", "restarts",
                  "power_t", "min_lr", "plateau_patience", "warmup")
@@ -22,11 +22,10 @@ def add_parsers(sub):
 
 
 def _schedule_parser(sub):
-    p = sub.add_parser(
-        "schedule", help="show a learning-rate schedule over steps",
+    p = subcommand(
+        sub, "schedule", help="show a learning-rate schedule over steps",
         description="Print (and with --out, draw) the learning rate a schedule gives at "
-                    "each step, with the same options as 'brickprop train'.",
-        formatter_class=_HelpFormatter)
+                    "each step, with the same options as 'brickprop train'.")
     p.add_argument("name", help="constant, step, multistep, exponential, inverse_time, "
                    "cosine, onecycle or plateau")
     p.add_argument("--lr", type=float, default=0.1, help="base (or peak) learning rate")
@@ -109,11 +108,10 @@ def _load_source(source: str | None, overrides: dict | None = None):
 
 
 def _explain_parser(sub):
-    p = sub.add_parser(
-        "explain", help="trace one training iteration, number by number",
+    p = subcommand(
+        sub, "explain", help="trace one training iteration, number by number",
         description="Print one training iteration in the order of the chain rule: forward "
-                    "pass, loss, every factor of the backward pass and the updated weights.",
-        formatter_class=_HelpFormatter)
+                    "pass, loss, every factor of the backward pass and the updated weights.")
     p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
                    "(default: the article's XOR network)")
     p.add_argument("--samples", type=int, default=1,
@@ -146,13 +144,12 @@ def cmd_explain(args) -> int:
 
 
 def _gradcheck_parser(sub):
-    p = sub.add_parser(
-        "gradcheck", help="check every gradient against finite differences",
+    p = subcommand(
+        sub, "gradcheck", help="check every gradient against finite differences",
         description="Compare every brick's analytic gradients (each parameter and the "
                     "input), the loss's and the regularizer's with central finite "
                     "differences, and name the brick that is wrong. Exit code 1 when a "
-                    "check fails.",
-        formatter_class=_HelpFormatter)
+                    "check fails.")
     p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
                    "(default: the article's XOR network)")
     p.add_argument("--bug", dest="bugs", action="append", metavar="NAME",

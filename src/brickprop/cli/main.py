@@ -20,21 +20,20 @@ from .base import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     UsageError,
-    _HelpFormatter,
     _Parser,
     add_config_flags,
     config_overrides,
     output_folder,
+    subcommand,
 )
 
 
 def _train_parser(sub):
-    p = sub.add_parser(
-        "train", help="train a network and write a run folder",
+    p = subcommand(
+        sub, "train", help="train a network and write a run folder",
         description="Train a network (default: the article's 2-3-2 sigmoid network on XOR) "
                     "and write a run folder with config.toml, metrics.csv, model.npz, "
-                    "figure.png, animation.gif and summary.txt. Flags override the config.",
-        formatter_class=_HelpFormatter)
+                    "figure.png, animation.gif and summary.txt. Flags override the config.")
     p.add_argument("config", nargs="?", help="TOML run config, e.g. runs/X/config.toml "
                    "to replay a run (default: the article's XOR run)")
     add_config_flags(p)

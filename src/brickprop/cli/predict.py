@@ -1,6 +1,6 @@
 """``brickprop predict MODEL.npz DATA.csv [--out predictions.csv] [--proba]``.
 
-The command's parser and body; the work is done by ``brickprop.predict``.  Bad input
+The command's parser and body; the work is done by ``brickprop.runs.predict``.  Bad input
 raises ``ValueError`` or ``FileNotFoundError``, which ``cli.main`` prints as one line
 with exit code 2.
 """
@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sys
 
+from .base import subcommand
+
 
 def add_parser(sub):
-    """Add ``brickprop predict`` to the subparsers ``sub`` of the ``brickprop`` parser."""
-    p = sub.add_parser(
-        "predict", help="predict each row of a CSV file with a saved model",
+    """Add ``brickprop.runs.predict`` to the subparsers ``sub`` of the ``brickprop`` parser."""
+    p = subcommand(
+        sub, "predict", help="predict each row of a CSV file with a saved model",
         description="Predict the target of each row of DATA.csv with a model.npz written by "
                     "'brickprop train'. The features are standardized with the statistics "
                     "saved in the model. Prints CSV (a 'prediction' column; with --proba one "
