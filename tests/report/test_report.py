@@ -265,7 +265,7 @@ def test_every_template_is_declared_as_package_data():
 
     from brickprop.runs.config import tomllib  # tomli before Python 3.11
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
         "package-data"]["brickprop.report"]
     templates = root / "src" / "brickprop" / "report" / "templates"

@@ -6,12 +6,6 @@ import pytest
 import brickprop as bp
 
 
-@pytest.fixture(scope="module")
-def xor_data():
-    X, y = bp.datasets.xor(300, 0)
-    return X, bp.one_hot(y)
-
-
 def _run(X, Y, callbacks, steps=1000, **kwargs):
     net = bp.mlp(2, [3], 2, seed=0)
     opt = bp.SGD(net.parameters(), lr=5.0)
@@ -35,7 +29,7 @@ class Steer(bp.Callback):
 
 
 def test_a_callback_changes_the_learning_rate_at_step_100_and_stops_at_200(xor_data):
-    X, Y = xor_data
+    X, Y, _ = xor_data
     steer = Steer()
     _, opt, history = _run(X, Y, [steer])
     assert len(history) == 200
@@ -50,7 +44,7 @@ def test_a_callback_changes_the_learning_rate_at_step_100_and_stops_at_200(xor_d
 
 def test_steering_equals_training_in_two_parts(xor_data):
     """Changing the rate at step 100 trains exactly as 100 steps at 5, then 100 at 0.5."""
-    X, Y = xor_data
+    X, Y, _ = xor_data
     net, _, _ = _run(X, Y, [Steer()])
     twin = bp.mlp(2, [3], 2, seed=0)
     for lr, steps in ((5.0, 100), (0.5, 100)):
@@ -81,7 +75,7 @@ class Recorder(bp.Callback):
 
 
 def test_hooks_run_in_order_with_an_epoch_end_per_epoch(xor_data):
-    X, Y = xor_data
+    X, Y, _ = xor_data
     rec = Recorder()
     _, _, history = _run(X, Y, [rec], steps=6, batch_size=100)  # 3 steps an epoch
     kinds = [c[0] for c in rec.calls]
@@ -94,7 +88,7 @@ def test_hooks_run_in_order_with_an_epoch_end_per_epoch(xor_data):
 
 
 def test_set_regularizer_and_clip_apply_from_the_next_step(xor_data):
-    X, Y = xor_data
+    X, Y, _ = xor_data
 
     class Change(bp.Callback):
         def on_step_end(self, run, row):
@@ -108,7 +102,7 @@ def test_set_regularizer_and_clip_apply_from_the_next_step(xor_data):
 
 
 def test_a_stop_during_an_epoch_end_keeps_the_reason(xor_data):
-    X, Y = xor_data
+    X, Y, _ = xor_data
 
     class AtSecondEpoch(bp.Callback):
         def on_epoch_end(self, run):
@@ -120,13 +114,13 @@ def test_a_stop_during_an_epoch_end_keeps_the_reason(xor_data):
 
 
 def test_callbacks_must_be_callback_instances(xor_data):
-    X, Y = xor_data
+    X, Y, _ = xor_data
     with pytest.raises(TypeError, match="subclass Callback"):
         _run(X, Y, [lambda run: None], steps=2)
 
 
 def test_levers_reject_bad_values(xor_data):
-    X, Y = xor_data
+    X, Y, _ = xor_data
 
     class Bad(bp.Callback):
         def on_step_end(self, run, row):

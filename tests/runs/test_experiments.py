@@ -11,7 +11,7 @@ from brickprop.runs.build import build
 from brickprop.runs.config import load_config
 from brickprop.train.loop import fit
 
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 
 
 def first_to_last_gradient(history) -> float:

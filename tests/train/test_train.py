@@ -9,12 +9,6 @@ import pytest
 import brickprop as bp
 
 
-@pytest.fixture(scope="module")
-def xor_data():
-    X, y = bp.datasets.xor(300, 0)
-    return X, bp.one_hot(y), y
-
-
 def _fit(X, Y, hidden=(3,), lr=5.0, steps=5000, seed=0, net_seed=0, **kwargs):
     net = bp.mlp(2, list(hidden), 2, seed=net_seed)
     history = bp.fit(net, X, Y, loss=bp.MSE(), optimizer=bp.SGD(net.parameters(), lr=lr),
