@@ -98,7 +98,8 @@ def _train_parser(sub):
     p.add_argument("--bug", dest="bugs", action="append", metavar="NAME",
                    help="switch on a classic mistake, repeatable: missing-1-over-n, "
                    "scalar-l2-gradient, sigmoid-derivative-of-z, no-shuffle, no-bias")
-    p.add_argument("--seed", type=int, help="seed of the weights and minibatches")
+    p.add_argument("--seed", type=int, help="seed of the weights and minibatches (2017, with "
+                   "--init article: the article's weights)")
     p.add_argument("--frames", type=int, help="animation frames (0: no animation)")
     p.add_argument("--out", help="run folder (default: runs/<date-time>)")
     p.set_defaults(func=cmd_train)
