@@ -2,6 +2,7 @@
 
 from . import bugs, datasets, schedules
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .article import explain_article
 from .clip import clip_grad_norm, clip_grad_value
 from .core import Brick, Parameter, Sequential
 from .datasets import one_hot
@@ -24,6 +25,6 @@ __all__ = [
     "MSE", "CrossEntropy", "BinaryCrossEntropy", "L2", "L1", "ElasticNet",
     "Optimizer", "SGD", "RMSProp", "Adam", "AdamW", "make_optimizer", "schedules",
     "clip_grad_norm", "clip_grad_value", "save", "load", "gradcheck", "GradCheckReport",
-    "fit", "train_step", "History", "explain", "Trace", "render",
+    "fit", "train_step", "History", "explain", "explain_article", "Trace", "render",
     "mlp", "datasets", "one_hot", "bugs",
 ]
