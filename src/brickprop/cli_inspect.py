@@ -121,10 +121,10 @@ def _explain_parser(sub):
                    "network without biases, its first point, squared error without penalty, "
                    "SGD with lr 0.001, and its figures' numbers side by side")
     p.add_argument("--samples", type=int,
-                   help="XOR samples in the batch traced (0: the whole data set) [default: 1]")
+                   help="XOR samples in the batch traced (0: the whole data set) (default: 1)")
     p.add_argument("--show", type=int, default=4, help="rows shown per array (0: all)")
-    p.add_argument("--precision", type=int, help="digits after the point [default: 4; 8 "
-                   "with --article, as many as the article prints]")
+    p.add_argument("--precision", type=int, help="digits after the point (default: 4; 8 "
+                   "with --article, as many as the article prints)")
     p.add_argument("--format", choices=["text", "markdown", "latex"], default="text")
     p.add_argument("--lr", type=float, help="learning rate of a plain SGD step "
                    "(default: the config's optimizer)")
