@@ -75,10 +75,7 @@ class RunConfig:
     on_diverge: str = "stop"        # stop, rollback (restore, halve lr) or ignore
     diverge_factor: float = 1000.0  # a loss above this multiple of its start is divergence
     bugs: list[str] = field(default_factory=list)  # deliberate mistakes (brickprop.bugs.BUGS)
-    # Seed of the weights and of minibatch shuffling. 2017 is the article's: its script called
-    # np.random.seed(2017) before drawing W1 and W2, so with init "article" the default run
-    # starts from the article's weights (and data_seed 0 gives the article's data).
-    seed: int = 2017
+    seed: int = 2017                # weights and minibatches (2017: the article's np.random.seed)
     frames: int = 40                # animation frames (0: no animation)
 
     def __post_init__(self):
@@ -110,8 +107,7 @@ _CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES,
 _POSITIVE = {"n_samples", "steps", "lr", "step_size", "plateau_patience"}
 _NON_NEGATIVE = {"noise", "momentum", "batch_size", "l2", "l1", "frames", "weight_decay", "gamma",
                  "diagnose_every", "t_max", "power_t", "min_lr", "warmup", "clip_norm",
-                 "clip_value",
-                 "val_split", "patience", "min_delta"}
+                 "clip_value", "val_split", "patience", "min_delta", "seed", "data_seed"}
 _LISTS = {"hidden": "list[int]", "betas": "list[float]", "milestones": "list[step]",
           "bugs": "list[str]"}
 NOT_SET = {"noise": "the data set's own"}  # keys that may be None: a number, or what None means
@@ -182,6 +178,8 @@ def validate(cfg: RunConfig) -> None:
     if cfg.batch_size > cfg.n_samples and not cfg.data:
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than n_samples "
                           f"{cfg.n_samples}; use 0 for full batch")
+    if max(cfg.seed, cfg.data_seed) >= 2**32:  # the legacy RandomState takes no larger seed
+        raise ConfigError(f"seed and data_seed must be < 2**32: {cfg.seed}, {cfg.data_seed}")
     if cfg.diverge_factor <= 1:
         raise ConfigError(f"diverge_factor must be > 1, got {cfg.diverge_factor!r}")
     if cfg.frames == 1:
