@@ -2,8 +2,7 @@
 
 Every generator takes ``n`` and ``seed`` and returns ``X`` (n, n_features) float64
 and ``y`` (n,): integer labels 0..k-1 (balanced but for xor), floats for ``REGRESSION``.
-``xor`` draws from NumPy's legacy ``RandomState``, as the article did; the others from
-``default_rng``.
+``xor`` draws from NumPy's legacy ``RandomState`` as the article did, the others ``default_rng``.
 """
 
 from __future__ import annotations
@@ -21,9 +20,8 @@ from ._checks import check_int, check_number
 def xor(n: int = 300, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The article's data: ``RandomState(seed).randn(n, 2)``, label 1 where the signs differ.
 
-    With ``seed=0`` and ``n=300`` these are the article's points, bit for bit: its script
-    drew them from NumPy's legacy ``RandomState(0)``.  ``noise`` moves every point by
-    ``noise * N(0, I)``, drawn next from the same generator, after it is labelled, so
+    ``seed=0``, ``n=300``: the article's points, bit for bit.  ``noise`` moves every point
+    by ``noise * N(0, I)``, drawn next from the same generator, after it is labelled, so
     points near the axes land on the wrong side of them (the article's data has none).
 
     Returns
