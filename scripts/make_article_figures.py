@@ -1,16 +1,19 @@
 """Regenerate the comparisons that docs/article.md shows, from real runs.
 
     python scripts/make_article_figures.py            # all of them
-    python scripts/make_article_figures.py exploding  # one, by name
+    python scripts/make_article_figures.py exploding  # one, by name (or worked-example)
 
 Each comparison is one ``brickprop compare`` command (the same code path a user
 runs).  Its ``comparison.png`` is copied to ``docs/figures/compare-<name>.png`` and
 its ``table.md`` replaces the text between the ``<!-- table:<name>:start -->`` and
-``<!-- table:<name>:end -->`` markers of docs/article.md.
+``<!-- table:<name>:end -->`` markers of docs/article.md.  ``worked-example`` is the
+side-by-side table of ``brickprop explain --article --format markdown``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 import sys
@@ -31,7 +34,8 @@ def experiments(*names: str) -> list[str]:
 
 COMPARISONS = {
     "units": experiments("xor-3-units", "xor-50-units") + ["--set", "frames=0"],
-    "article-explosion": experiments("article-explosion") + ["--vary", "l2=0.0001,0.000001"],
+    "article-runs": experiments("article-3-units", "article-50-units", "article-explosion",
+                                "article-fixed"),
     "exploding": experiments("exploding", "exploding-lower-lr", "exploding-decay", "exploding-l2",
                              "exploding-l1", "exploding-clip", "exploding-full-batch",
                              "exploding-he-init"),
@@ -53,6 +57,17 @@ def make(name: str, args: list[str]) -> str:
         return (out / "table.md").read_text()
 
 
+def worked_example() -> str:
+    """The side-by-side table of ``brickprop explain --article``, at the article's 8 digits."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = brickprop(["explain", "--article", "--format", "markdown"])
+    if code != 0:
+        sys.exit(f"brickprop explain --article failed with exit code {code}")
+    text = out.getvalue()
+    return text[text.index("| name | brickprop |"):].rstrip("\n") + "\n"
+
+
 def put_table(text: str, name: str, table: str) -> str:
     pattern = re.compile(rf"(<!-- table:{name}:start -->\n).*?(<!-- table:{name}:end -->)", re.S)
     if not pattern.search(text):
@@ -61,12 +76,13 @@ def put_table(text: str, name: str, table: str) -> str:
 
 
 if __name__ == "__main__":
-    chosen = sys.argv[1:] or list(COMPARISONS)
-    unknown = sorted(set(chosen) - set(COMPARISONS))
+    names = ["worked-example", *COMPARISONS]
+    chosen = sys.argv[1:] or names
+    unknown = sorted(set(chosen) - set(names))
     if unknown:
-        sys.exit(f"unknown comparison {unknown[0]!r}; choose from {', '.join(COMPARISONS)}")
+        sys.exit(f"unknown comparison {unknown[0]!r}; choose from {', '.join(names)}")
     FIGURES.mkdir(parents=True, exist_ok=True)
     for name in chosen:
-        table = make(name, COMPARISONS[name])
+        table = worked_example() if name == "worked-example" else make(name, COMPARISONS[name])
         atomic_write_text(ARTICLE, put_table(ARTICLE.read_text(), name, table))
         print(f"updated the {name} table in {ARTICLE}")

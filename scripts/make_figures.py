@@ -21,7 +21,10 @@ FIGURES = ROOT / "docs" / "figures"
 RUNS = {
     "xor-2-3-2.png": [],                     # the default: the article's network
     "xor-2-50-2.png": ["--hidden", "50"],
+    "article-3-units.png": [str(ROOT / "experiments" / "article-3-units.toml")],
+    "article-50-units.png": [str(ROOT / "experiments" / "article-50-units.toml")],
     "article-explosion.png": [str(ROOT / "experiments" / "article-explosion.toml")],
+    "article-fixed.png": [str(ROOT / "experiments" / "article-fixed.toml")],
     "spiral-3-classes.png": ["--dataset", "spiral", "--loss", "cross-entropy", "--hidden", "32",
                              "--activation", "tanh", "--init", "glorot", "--optimizer", "adam",
                              "--lr", "0.02", "--steps", "3000"],

@@ -9,6 +9,7 @@ from .bricks.models import mlp
 from .bricks.regularizers import L1, L2, ElasticNet
 from .data import datasets
 from .debug import bugs
+from .debug.article import explain_article
 from .debug.explain import Trace, explain, render
 from .debug.gradcheck import GradCheckReport, gradcheck
 from .optim import schedules
@@ -28,6 +29,7 @@ __all__ = [
     "MSE", "CrossEntropy", "BinaryCrossEntropy", "L2", "L1", "ElasticNet",
     "Optimizer", "SGD", "RMSProp", "Adam", "AdamW", "make_optimizer", "schedules",
     "clip_grad_norm", "clip_grad_value", "save", "load", "gradcheck", "GradCheckReport",
-    "fit", "train_step", "Callback", "FitState", "History", "explain", "Trace", "render",
+    "fit", "train_step", "Callback", "FitState", "History", "explain", "explain_article",
+    "Trace", "render",
     "mlp", "datasets", "one_hot", "bugs",
 ]

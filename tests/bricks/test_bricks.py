@@ -407,8 +407,41 @@ def test_init_is_seeded_and_keeps_dtype():
     gen = np.random.default_rng(9)
     np.testing.assert_array_equal(bp.Linear(5, 4, init="he", rng=gen).W.data,
                                   initialize("he", 5, 4, rng=np.random.default_rng(9)))
-    with pytest.raises(TypeError, match="rng must be an int seed or a numpy Generator"):
+    with pytest.raises(TypeError, match="rng must be an int seed, a numpy Generator or a "
+                       "RandomState"):
         initialize("he", 5, 4, rng="seed")
+
+
+@pytest.mark.parametrize("hidden", [3, 50])
+def test_article_init_draws_as_the_articles_script(hidden):
+    """np.random.seed(2017), then W1 = (2 u - 1) / sqrt(2) and W2 = (2 u - 1) / sqrt(H)."""
+    legacy = np.random.RandomState(2017)
+    W1 = (2 * legacy.random_sample((2, hidden)) - 1) / np.sqrt(2)
+    W2 = (2 * legacy.random_sample((hidden, 2)) - 1) / np.sqrt(hidden)
+    for net in (bp.mlp(2, [hidden], 2), bp.mlp(2, [hidden], 2, seed=2017, bias=False)):
+        np.testing.assert_array_equal(net[0].W.data, W1)
+        np.testing.assert_array_equal(net[2].W.data, W2)
+    biased = bp.mlp(2, [hidden], 2)
+    np.testing.assert_array_equal(biased[0].b.data, np.zeros(hidden))  # biases start at zero
+    np.testing.assert_array_equal(biased[2].b.data, np.zeros(2))
+    np.testing.assert_array_equal(initialize("article", 2, hidden, rng=2017), W1)
+    if hidden == 3:  # the numbers the article's figure prints
+        np.testing.assert_allclose(W1, [[-0.67746455, 0.37769425, -0.07365253],
+                                        [-0.53663519, 0.60920496, 0.21149622]], atol=5e-9)
+        np.testing.assert_allclose(W2, [[-0.41491732, -0.30992816], [-0.31583913, -0.27706468],
+                                        [-0.44701662, 0.15231059]], atol=5e-9)
+
+
+def test_article_init_shares_one_stream_across_layers_and_other_inits_keep_theirs():
+    legacy = np.random.RandomState(5)
+    net = bp.mlp(2, [4, 6], 3, seed=5)
+    for k, (n_in, n_out) in zip((0, 2, 4), ((2, 4), (4, 6), (6, 3))):
+        expected = (2 * legacy.random_sample((n_in, n_out)) - 1) / np.sqrt(n_in)
+        np.testing.assert_array_equal(net[k].W.data, expected)
+    gen = np.random.default_rng(5)  # glorot: a Generator, layer after layer
+    net = bp.mlp(2, [4], 3, init="glorot", seed=5)
+    np.testing.assert_array_equal(net[0].W.data, initialize("glorot", 2, 4, rng=gen))
+    np.testing.assert_array_equal(net[2].W.data, initialize("glorot", 4, 3, rng=gen))
 
 
 # ---------------------------------------------------------------- clear errors

@@ -99,6 +99,8 @@ def test_saved_model_reproduces_the_final_training_accuracy(tmp_path):
     (["--hidden", "0"], "'hidden' must be a list of positive integers"),
     (["--lr", "fast"], "argument --lr: invalid float value: 'fast'"),
     (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--seed", "-1"], "seed must be >= 0, got -1"),
+    (["--seed", "4294967296"], "seed and data_seed must be < 2**32: 4294967296, 0"),
 ])
 def test_bad_flags_are_one_line_errors_with_exit_code_2(args, fragment, capsys):
     assert main(["train", *args]) == 2

@@ -58,10 +58,12 @@ def test_bad_vary_is_a_one_line_error_with_exit_code_2(spec, fragment, tmp_path,
 
 def test_plan_makes_every_combination_and_seed_in_order():
     variants = plan([("base", from_dict({}))], parse_vary(["lr=5,50", "l2=none,0.01"]), seeds=2)
-    assert [v.name for v in variants][:3] == ["lr=5_l2=none_seed=0", "lr=5_l2=none_seed=1",
-                                              "lr=5_l2=0.01_seed=0"]
+    s = from_dict({}).seed  # seeds count up from the config's (the default run's: 2017)
+    assert [v.name for v in variants][:3] == [f"lr=5_l2=none_seed={s}",
+                                              f"lr=5_l2=none_seed={s + 1}",
+                                              f"lr=5_l2=0.01_seed={s}"]
     assert len(variants) == 8 and len({v.name for v in variants}) == 8
-    assert variants[3].cfg.lr == 5.0 and variants[3].cfg.l2 == 0.01 and variants[3].seed == 1
+    assert variants[3].cfg.lr == 5.0 and variants[3].cfg.l2 == 0.01 and variants[3].seed == s + 1
     with pytest.raises(ConfigError, match="not both"):
         plan([("base", from_dict({}))], parse_vary(["seed=1,2"]), seeds=2)
 
@@ -109,12 +111,13 @@ def test_each_variant_is_the_same_run_as_brickprop_train(tmp_path):
     out = tmp_path / "grid"
     assert main(["compare", *QUICK, "--set", "hidden=4", "--seeds", "2", "--jobs", "1",
                  "--out", str(out)]) == 0
-    assert main(["train", "--steps", "60", "--frames", "0", "--hidden", "4", "--seed", "1",
-                 "--out", str(tmp_path / "single")]) == 0
-    assert (out / "base_seed=1" / "metrics.csv").read_bytes() == \
+    s = from_dict({}).seed  # --seeds 2 runs seeds s and s + 1
+    assert main(["train", "--steps", "60", "--frames", "0", "--hidden", "4", "--seed",
+                 str(s + 1), "--out", str(tmp_path / "single")]) == 0
+    assert (out / f"base_seed={s + 1}" / "metrics.csv").read_bytes() == \
         (tmp_path / "single" / "metrics.csv").read_bytes()
-    assert (out / "base_seed=0" / "metrics.csv").read_bytes() != \
-        (out / "base_seed=1" / "metrics.csv").read_bytes()
+    assert (out / f"base_seed={s}" / "metrics.csv").read_bytes() != \
+        (out / f"base_seed={s + 1}" / "metrics.csv").read_bytes()
     table = (out / "table.md").read_text()
     assert "Mean ± standard deviation over seeds" in table and "| base | 2 | 0 |" in table
 

@@ -15,6 +15,7 @@ from brickprop.data.datasets import (
     from_csv,
     gaussian,
     moons,
+    one_hot,
     sine,
     spiral,
     split,
@@ -125,11 +126,20 @@ def test_registry_calls_every_entry_as_config_does():
             assert np.issubdtype(y.dtype, np.integer) and y.min() == 0
 
 
-def test_xor_is_unchanged():
+def test_xor_is_the_articles_draw():
+    """The article's script: RandomState(0).randn(300, 2), label 1 where the signs differ."""
     X, y = xor(300, 0)
-    np.testing.assert_array_equal(X, np.random.default_rng(0).standard_normal((300, 2)))
-    np.testing.assert_array_equal(y, np.logical_xor(X[:, 0] > 0, X[:, 1] > 0))
+    np.testing.assert_array_equal(X, np.random.RandomState(0).randn(300, 2))
+    np.testing.assert_array_equal(y, (X[:, 0] < 0) != (X[:, 1] < 0))
+    np.testing.assert_allclose(X[0], [1.76405235, 0.40015721], atol=5e-9)  # its worked point
+    assert y[0] == 0 and one_hot(y)[0].tolist() == [1.0, 0.0]  # its target [1, 0]
     assert DATASETS["xor"] is xor
+
+
+def test_xor_noise_is_drawn_after_the_points_from_the_same_generator():
+    rng = np.random.RandomState(7)
+    points = rng.randn(40, 2)
+    np.testing.assert_array_equal(xor(40, seed=7, noise=0.5)[0], points + 0.5 * rng.randn(40, 2))
 
 
 def test_xor_noise_moves_the_points_after_labelling():

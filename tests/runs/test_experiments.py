@@ -38,8 +38,19 @@ def stuck(m, h):
     return True
 
 
-# name -> (steps of the reduced run, the claim of the config's comments)
+def stays_calm(m, h):
+    assert m["first_nonfinite_step"] is None and "diverged" not in h.meta
+    assert h["loss"][-1] < h["loss"][0]
+    return True
+
+
+# name -> (steps of the reduced run, the claim of the config's comments); the article's runs
+# are also checked against its own loop, step for step, by tests/test_article.py
 CLAIMS = {
+    "article-3-units": (3000, lambda m, h: stays_calm(m, h) and bool(m["best_accuracy"] < 0.7)),
+    "article-50-units": (3000, lambda m, h: stays_calm(m, h)
+                         and bool(h["penalty"][-1] < 1e-5 * h["data_loss"][-1])),
+    "article-fixed": (10000, lambda m, h: trains(m, h, by=10000)),
     "xor-3-units": (1000, lambda m, h: 0.8 < m["final_accuracy"] < 0.95
                     and m["steps_to_95"] is None),
     "xor-50-units": (1000, lambda m, h: m["steps_to_95"] < 400 and m["final_accuracy"] > 0.97),
@@ -75,8 +86,8 @@ def test_experiment_headline_claim(name):
 
 
 def test_article_explosion_gradcheck_names_both_gradient_bugs():
-    """Its comments point at gradcheck; the full 110,000-step explosion is run by
-    tests/test_diverge.py::test_the_articles_explosion_comes_from_its_bugs."""
+    """Its comments point at gradcheck; the full run, to the article's step of explosion, is
+    tests/debug/test_article.py::test_the_explosion_trips_the_guard_at_the_articles_iteration."""
     from brickprop.debug.gradcheck import gradcheck
 
     run = build(load_config(EXPERIMENTS / "article-explosion.toml"))

@@ -137,21 +137,6 @@ def test_exploding_activations_and_gradients_with_large_initial_weights(xor):
     assert (norms["normal"] > 50 * norms["he"].max()).all()
 
 
-def test_the_articles_explosion_comes_from_its_bugs(tmp_path):
-    from brickprop.runs.build import build
-    from brickprop.runs.config import load_config
-    from brickprop.train.loop import fit
-
-    cfg = load_config("experiments/article-explosion.toml")
-    for l2, explodes in ((1e-4, True), (1e-6, False)):
-        run = build(cfg.replace(l2=l2))
-        h = fit(run.net, run.X, run.Y, **run.fit_kwargs)
-        assert ("diverged" in h.meta) == explodes
-        if explodes:
-            assert 50_000 < len(h) < 110_000
-            assert h["penalty"][-1] > 100 * h["data_loss"][-1]  # the penalty runs away
-
-
 def test_the_guard_restores_the_newest_copy_from_before_the_tripping_step():
     from brickprop.train._loop import Checkpoint
 

@@ -1,10 +1,14 @@
 """Weight initializers: ``initialize(name, n_in, n_out, rng, dtype) -> (n_in, n_out) array``.
 
-``article``  uniform(-1, 1) / sqrt(n_in), the scale used by the article's script;
+``article``  (2 u - 1) / sqrt(n_in), u uniform in [0, 1): the article's script, draw for draw;
 ``glorot``   uniform(-a, a), a = sqrt(6 / (n_in + n_out))  (Glorot & Bengio, 2010);
 ``he``       normal(0, sqrt(2 / n_in))                      (He et al., 2015), for ReLU;
 ``normal``   normal(0, 1), deliberately too large for deep nets (shows vanishing/exploding);
 ``zeros``    all zeros (every hidden unit stays identical: a classic mistake to watch).
+
+An int seed gives ``article`` NumPy's legacy ``RandomState(seed)``, the generator behind the
+article's ``np.random.seed(2017)``, and every other initializer a ``default_rng(seed)``
+``Generator``; passed an existing generator of either kind, each draws from it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import numpy as np
 
 
 def _article(rng, n_in, n_out):
-    return rng.uniform(-1.0, 1.0, size=(n_in, n_out)) / np.sqrt(n_in)
+    # 2 u - 1 from random(), not uniform(-1, 1): the article's script wrote it this way,
+    # and only the same calls on a RandomState give its weights bit for bit.
+    return (2.0 * rng.random((n_in, n_out)) - 1.0) / np.sqrt(n_in)
 
 
 def _glorot(rng, n_in, n_out):
@@ -42,13 +48,22 @@ INITIALIZERS = {
 }
 
 
-def as_rng(rng) -> np.random.Generator:
-    """An ``np.random.Generator`` from a seed (int), a Generator, or None (fresh entropy)."""
-    if isinstance(rng, np.random.Generator):
+LEGACY = frozenset({"article"})  # initializers whose int seed means RandomState(seed)
+
+
+def as_rng(rng, legacy: bool = False):
+    """A generator from a seed (int), a Generator or RandomState (kept), or None (entropy).
+
+    A seed gives ``np.random.default_rng(seed)``, or with ``legacy`` NumPy's
+    ``np.random.RandomState(seed)``: the stream of ``np.random.seed(seed)`` that the
+    article's script drew its weights from.
+    """
+    if isinstance(rng, (np.random.Generator, np.random.RandomState)):
         return rng
     if rng is None or isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be an int seed or a numpy Generator, got {type(rng).__name__}")
+        return np.random.RandomState(rng) if legacy else np.random.default_rng(rng)
+    raise TypeError("rng must be an int seed, a numpy Generator or a RandomState, got "
+                    f"{type(rng).__name__}")
 
 
 def initialize(name: str, n_in: int, n_out: int, rng=None, dtype=np.float64) -> np.ndarray:
@@ -59,4 +74,4 @@ def initialize(name: str, n_in: int, n_out: int, rng=None, dtype=np.float64) -> 
         raise ValueError(
             f"unknown initializer {name!r}; choose one of {', '.join(INITIALIZERS)}"
         ) from None
-    return draw(as_rng(rng), n_in, n_out).astype(dtype)
+    return draw(as_rng(rng, legacy=name in LEGACY), n_in, n_out).astype(dtype)

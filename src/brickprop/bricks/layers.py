@@ -24,8 +24,8 @@ class Linear(Brick):
     init : str
         Weight initializer: article, glorot, he, normal, zeros (see ``brickprop.init``).
         Biases start at zero.
-    rng : int or numpy.random.Generator, optional
-        Seed or generator for the initializer.
+    rng : int, numpy.random.Generator or numpy.random.RandomState, optional
+        Seed or generator for the initializer (an int seed: see ``brickprop.init``).
     dtype : numpy dtype
         float64 (default) or float32.
     """

@@ -114,10 +114,15 @@ def _explain_parser(sub):
                     "pass, loss, every factor of the backward pass and the updated weights.")
     p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
                    "(default: the article's XOR network)")
-    p.add_argument("--samples", type=int, default=1,
-                   help="XOR samples in the batch traced (0: the whole data set)")
+    p.add_argument("--article", action="store_true",
+                   help="the article's own worked example, number for number: its 2-3-2 "
+                   "network without biases, its first point, squared error without penalty, "
+                   "SGD with lr 0.001, and its figures' numbers side by side")
+    p.add_argument("--samples", type=int,
+                   help="XOR samples in the batch traced (0: the whole data set) (default: 1)")
     p.add_argument("--show", type=int, default=4, help="rows shown per array (0: all)")
-    p.add_argument("--precision", type=int, default=4, help="digits after the point")
+    p.add_argument("--precision", type=int, help="digits after the point (default: 4; 8 "
+                   "with --article, as many as the article prints)")
     p.add_argument("--format", choices=["text", "markdown", "latex"], default="text")
     p.add_argument("--lr", type=float, help="learning rate of a plain SGD step "
                    "(default: the config's optimizer)")
@@ -127,10 +132,15 @@ def _explain_parser(sub):
 def cmd_explain(args) -> int:
     from ..debug.explain import explain, render
 
-    if args.samples < 0 or args.show < 0 or not 0 <= args.precision <= 16:
+    samples = 1 if args.samples is None else args.samples
+    if args.precision is None:
+        args.precision = 8 if args.article else 4
+    if samples < 0 or args.show < 0 or not 0 <= args.precision <= 16:
         raise UsageError("--samples and --show must be >= 0 and --precision in 0..16")
+    if args.article:
+        return _explain_article(args)
     cfg, run, net, model = _load_source(args.source)
-    n = args.samples or len(run.X)
+    n = samples or len(run.X)
     X, Y = run.X[:n], run.Y[:n]
     kw = run.fit_kwargs
     if model or args.lr is not None:  # the config's optimizer is bound to the config's net
@@ -140,6 +150,20 @@ def cmd_explain(args) -> int:
     trace = explain(net, X, Y, loss=kw["loss"], regularizer=kw["regularizer"], lr=lr,
                     optimizer=optimizer)
     print(render(trace, args.format, precision=args.precision, samples=args.show or None))
+    return EXIT_OK
+
+
+def _explain_article(args) -> int:
+    from ..debug.article import explain_article
+    from ..debug.explain import render
+
+    given = [what for what, value in (("a SOURCE", args.source), ("--samples", args.samples),
+                                      ("--lr", args.lr)) if value is not None]
+    if given:
+        raise UsageError(f"--article traces the article's own network, point and learning "
+                         f"rate; leave out {' and '.join(given)}")
+    print(render(explain_article(), args.format, precision=args.precision,
+                 samples=args.show or None))
     return EXIT_OK
 
 

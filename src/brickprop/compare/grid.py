@@ -28,7 +28,7 @@ from ..runs.config import ConfigError, RunConfig, from_dict, parse_value
 COLUMNS = ("variant", "status", "final_accuracy", "best_accuracy", "final_loss", "best_loss",
            "steps_to_95", "first_nonfinite_step", "peak_grad_norm", "seconds")
 EXTRA = ("total_seconds", "steps_run", "seed", "group", "message")
-SEP = "_"  # between the parts of a variant's name: lr=0.5_clip_norm=none_seed=1
+SEP = "_"  # between the parts of a variant's name: lr=0.5_clip_norm=none_seed=2018
 
 
 class CompareError(ValueError):

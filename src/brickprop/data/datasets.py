@@ -2,6 +2,7 @@
 
 Every generator takes ``n`` and ``seed`` and returns ``X`` (n, n_features) float64
 and ``y`` (n,): integer labels 0..k-1 (balanced but for xor), floats for ``REGRESSION``.
+``xor`` draws from NumPy's legacy ``RandomState`` as the article did, the others ``default_rng``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from ..bricks.functional import one_hot  # noqa: F401  (bp.datasets.one_hot)
 
 
 def xor(n: int = 300, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """The article's data: ``n`` standard-normal 2-D points, label 1 where the signs differ.
+    """The article's data: ``RandomState(seed).randn(n, 2)``, label 1 where the signs differ.
 
-    ``noise`` moves every point by ``noise * N(0, I)`` after it is labelled, so points
-    near the axes land on the wrong side of them (the article's data has none).
+    ``seed=0``, ``n=300``: the article's points, bit for bit.  ``noise`` moves every point
+    by ``noise * N(0, I)``, drawn next from the same generator, after it is labelled, so
+    points near the axes land on the wrong side of them (the article's data has none).
 
     Returns
     -------
@@ -31,11 +33,11 @@ def xor(n: int = 300, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"xor needs a positive number of points n, got {n!r}")
     noise = check_number("xor: noise", noise)
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, 2))
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 2)
     y = np.logical_xor(X[:, 0] > 0, X[:, 1] > 0).astype(np.int64)
     if noise:  # drawn after the points: without noise the data stay the article's
-        X += noise * rng.standard_normal((n, 2))
+        X += noise * rng.randn(n, 2)
     return X, y
 
 

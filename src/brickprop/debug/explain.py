@@ -213,11 +213,12 @@ class Trace:
     """Ordered :class:`Entry` objects, looked up by name: ``trace["dL/dW1"].array``.
 
     ``str(trace)`` is ``to_text()``; ``to_markdown``, ``to_latex`` and ``_repr_html_``
-    (notebooks) render the same entries.
+    (notebooks) render the same entries.  ``printed`` (``brickprop.article.Printed``) lists
+    numbers the article prints for some entries; every rendering shows them side by side.
     """
 
-    def __init__(self, entries, title: str = ""):
-        self.entries, self.title = list(entries), title
+    def __init__(self, entries, title: str = "", printed=()):
+        self.entries, self.title, self.printed = list(entries), title, list(printed)
         self._by_name = {e.name: e for e in self.entries}
 
     def __getitem__(self, name: str) -> Entry:

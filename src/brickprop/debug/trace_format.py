@@ -63,6 +63,23 @@ def _rows(trace: Trace, precision, samples):
         section = e.section
 
 
+SIDE_BY_SIDE = "the article, side by side"
+
+
+def _inline(a, precision) -> str:
+    """An array on one line as NumPy prints it: ``[0.3717 0.4541]``, ``[[1 2] [3 4]]``."""
+    cells, _ = _cells(a, precision, None, False)
+    rows = ["[" + " ".join(c.strip() for c in row) + "]" for row in cells]
+    return rows[0] if len(rows) == 1 else "[" + " ".join(rows) + "]"
+
+
+def _printed(trace: Trace, precision):
+    """``(printed, brickprop's value on one line, verdict)`` for each number the article prints."""
+    for p in trace.printed:
+        verdict = "agrees to every printed digit" if p.agrees else "DIFFERS"
+        yield p, _inline(trace[p.name].array, precision), verdict + (p.note and f": {p.note}")
+
+
 def to_text(trace: Trace, precision: int = 4, samples: int | None = None, width: int = 100) -> str:
     """Aligned plain text, no line longer than ``width``; each array under its name."""
     nw = max(len(e.name) for e in trace.entries)
@@ -84,6 +101,12 @@ def to_text(trace: Trace, precision: int = 4, samples: int | None = None, width:
             more = f"  ... +{n_cols - fit} cols"
         lines += ["    [" + "  ".join(row[:fit]) + "]" + more for row in cells]
         lines += ["    " + _hidden(hidden)] if hidden else []
+    for i, (p, ours, verdict) in enumerate(_printed(trace, precision)):
+        lines += ["", SIDE_BY_SIDE.upper()] * (i == 0)
+        lines += textwrap.wrap(f"{p.name} = {ours}", width, initial_indent="  ",
+                               subsequent_indent="      ")
+        lines += textwrap.wrap(f"the article, {p.where}: {p.digits}; {verdict}", width,
+                               initial_indent="    ", subsequent_indent="      ")
     return "\n".join(lines)
 
 
@@ -97,6 +120,11 @@ def to_markdown(trace: Trace, precision: int = 4, samples: int | None = None) ->
         value = "-" if cells is None else _joined(cells, hidden, "<br>", "`[", "]`")
         note = note.replace("|", r"\|")
         out.append(f"| `{e.name}` | {_shape(e)} | `{note}` | {value} |")
+    for i, (p, ours, verdict) in enumerate(_printed(trace, precision)):
+        out += ["", f"#### {SIDE_BY_SIDE}", "", "| name | brickprop | the article prints | where "
+                "| verdict |", "|---|---|---|---|---|"] * (i == 0)
+        cells = (f"`{p.name}`", f"`{ours}`", f"`{p.digits}`", p.where, verdict)
+        out.append("| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
     return "\n".join(out)
 
 
@@ -117,7 +145,14 @@ def to_latex(trace: Trace, precision: int = 4, samples: int | None = None) -> st
             note += f" ({hidden} more rows hidden)" if hidden else ""
         note = _tex_escape(note)
         out.append(rf"{_tex_name(e.name)} &= {value} && \text{{\texttt{{{note}}}}} \\")
-    return "\n".join(out + [r"\end{align*}"])
+    out.append(r"\end{align*}")
+    for i, (p, ours, verdict) in enumerate(_printed(trace, precision)):
+        out += [rf"\paragraph{{{_tex_escape(SIDE_BY_SIDE.capitalize())}}}",
+                r"\begin{itemize}"] * (i == 0)
+        out.append(rf"\item $\displaystyle {_tex_name(p.name)}$ = \texttt{{{_tex_escape(ours)}}}"
+                   rf"; the article, {_tex_escape(p.where)}: \texttt{{{_tex_escape(p.digits)}}}"
+                   rf"; {_tex_escape(verdict)}")
+    return "\n".join(out + [r"\end{itemize}"] * bool(trace.printed))
 
 
 def to_html(trace: Trace, precision: int = 4, samples: int | None = 8) -> str:
@@ -131,6 +166,11 @@ def to_html(trace: Trace, precision: int = 4, samples: int | None = 8) -> str:
         value = "" if cells is None else _joined(cells, hidden, "\n", "[", "]", "  ")
         rows.append(f"<tr><td>{esc(e.name)}</td><td>{esc(_shape(e))}</td><td>{esc(note)}</td>"
                     f"<td><pre>{esc(value)}</pre></td></tr>")
+    for i, (p, ours, verdict) in enumerate(_printed(trace, precision)):
+        rows += [f'<tr><th colspan="4">{esc(SIDE_BY_SIDE)}</th></tr>'] * (i == 0)
+        rows.append(f"<tr><td>{esc(p.name)}</td><td></td><td>the article, {esc(p.where)}: "
+                    f"{esc(verdict)}</td><td><pre>{esc(ours)}\narticle: {esc(p.digits)}</pre>"
+                    "</td></tr>")
     return '<table class="brickprop-trace">\n' + "\n".join(rows) + "\n</table>"
 
 
@@ -156,7 +196,14 @@ def to_mathml(trace: Trace, precision: int = 4, samples: int | None = 4,
             cells, hidden, e.array.ndim == 0, max_size)
         out.append(f'<tr><td><math><mrow>{_mathml_name(e.name)}{value}'
                    f"</mrow></math></td><td><code>{esc(note)}</code></td></tr>")
-    return "\n".join(out + ["</tbody></table>"] * (len(out) > 1))
+    out += ["</tbody></table>"] * (len(out) > 1)
+    for i, (p, ours, verdict) in enumerate(_printed(trace, precision)):
+        out += [f"<h3>{esc(SIDE_BY_SIDE.capitalize())}</h3>", '<table class="trace"><tbody>',
+                ] * (i == 0)
+        out.append(f"<tr><td><math>{_mathml_name(p.name)}</math> = <code>{esc(ours)}</code>"
+                   f"</td><td>the article, {esc(p.where)}: <code>{esc(p.digits)}</code>; "
+                   f"{esc(verdict)}</td></tr>")
+    return "\n".join(out + ["</tbody></table>"] * bool(trace.printed))
 
 
 def _mathml_value(cells, hidden, scalar, max_size) -> str:

@@ -18,10 +18,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ..bricks.activations import ACTIVATIONS
-from ..debug.bugs import BUGS
-from ..data.datasets import DATASETS, REGRESSION, default_noise
 from ..bricks.init import INITIALIZERS
 from ..bricks.losses import LOSSES
+from ..data.datasets import DATASETS, REGRESSION, default_noise
+from ..debug.bugs import BUGS
 from ..optim.optimizers import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
 from .options import ConfigError, check_type, is_list, opt, options, type_name
@@ -44,8 +44,8 @@ class RunConfig:
                               "points (0: none); unset, each set's own: " + ", ".join(
                                   f"{name} {default_noise(name):g}" for name in DATASETS),
                               low=0, none="the data set's own", group="data")
-    data_seed: int = opt(0, "seed of the generated data and of the validation split",
-                         group="data")
+    data_seed: int = opt(0, "seed of the generated data and of the validation split (0: the "
+                         "article's XOR points)", low=0, group="data")
     data: str = opt("", "train on a CSV file instead: numeric features, an optional header "
                     "row; features are standardized and the statistics saved with the model",
                     metavar="FILE.csv", off="generated data", group="data")
@@ -114,7 +114,9 @@ class RunConfig:
                         "loss", low=0, off="no early stopping", group="training")
     min_delta: float = opt(0.0, "early stopping: improvement that counts", low=0,
                            group="training")
-    seed: int = opt(0, "seed of the weights and of minibatch shuffling", group="training")
+    seed: int = opt(2017, "seed of the weights and of minibatch shuffling (2017, with init "
+                    "article: the article's np.random.seed, its weights)", low=0,
+                    group="training")
     bugs: list[str] = opt([], "switch on a classic mistake, repeatable: " + ", ".join(BUGS),
                           kind="list[str]", flag="--bug", metavar="NAME", group="training")
     # watching
@@ -192,6 +194,8 @@ def validate(cfg: RunConfig) -> None:
     if cfg.batch_size > cfg.n_samples and not cfg.data:
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than n_samples "
                           f"{cfg.n_samples}; use 0 for full batch")
+    if max(cfg.seed, cfg.data_seed) >= 2**32:  # the legacy RandomState takes no larger seed
+        raise ConfigError(f"seed and data_seed must be < 2**32: {cfg.seed}, {cfg.data_seed}")
     if cfg.frames == 1:
         raise ConfigError("frames must be 0 (no animation) or at least 2")
     if len(cfg.betas) != 2 or not all(0 <= b < 1 for b in cfg.betas):

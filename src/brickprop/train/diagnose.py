@@ -53,7 +53,8 @@ class DivergenceGuard:
     The start is the first recorded loss, not the best: a loss near zero spikes by
     100x in healthy runs.  ``check`` returns None while training is fine and a
     message naming the step, the layer whose gradient norm grew fastest and the
-    remedies, most likely first, when it is not.
+    remedies, most likely first, when it is not.  The message counts steps from 1 (step
+    N is the Nth update) and names the same step's 0-based row in metrics.csv.
     """
 
     def __init__(self, layer_ids, factor: float = 1e3, window: int = 20):
@@ -71,7 +72,9 @@ class DivergenceGuard:
         what = (f"the loss rose to {loss:.4g}, {loss / self.start:.3g}x its start" if risen
                 else "the loss is not finite" if not math.isfinite(loss)
                 else "a gradient is not finite")
-        return f"diverged at step {step + 1}: {what}. " + self._explain(step, norms, history)
+        # Steps count from 1 here (the Nth update), from 0 in metrics.csv's step column.
+        return (f"diverged at step {step + 1} (metrics.csv step {step}): {what}. "
+                + self._explain(step, norms, history))
 
     def _explain(self, step, norms, history) -> str:
         first = max(0, step - self.window)

@@ -153,7 +153,8 @@ class _Panels:
         shadow = copy.deepcopy(net)
         xx, yy, Z = decision_grid(shadow, self.X, threshold=threshold)
         self.grid = (xx, yy)
-        self.binary = shadow.forward(self.X[:1].astype(_dtype(net))).shape[1] <= 2
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged net may overflow
+            self.binary = shadow.forward(self.X[:1].astype(_dtype(net))).shape[1] <= 2
         if self.binary:
             shade = LinearSegmentedColormap.from_list("shade", SHADE_COLORS)
             points, vmax = ListedColormap(CLASS_COLORS), 1
