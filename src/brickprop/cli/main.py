@@ -47,6 +47,9 @@ def _train_parser(sub):
                    "statistics saved with the model")
     p.add_argument("--target", metavar="COLUMN", help="the CSV's target column: its header "
                    "name, or its 0-based index; class labels or regression numbers")
+    p.add_argument("--features", nargs="+", metavar="NAME",
+                   help="engineered inputs the network sees instead of the raw x1, x2: x1, x2, "
+                   "x1_sq, x2_sq, x1_x2, sin_x1, sin_x2 (a Features brick first)")
     p.add_argument("--hidden", type=int, nargs="+", metavar="N",
                    help="hidden layer sizes, e.g. --hidden 50 or --hidden 8 8")
     p.add_argument("--activation", help="hidden activation: sigmoid, tanh, relu, leaky-relu, "
@@ -121,8 +124,8 @@ def _show_config_defaults(parser) -> None:
             action.help += f" [default run: {shown}]"
 
 
-OVERRIDES = ("dataset", "n_samples", "noise", "data", "target", "hidden", "activation", "loss",
-             "lr", "steps", "batch_size", "l2", "l1",
+OVERRIDES = ("dataset", "n_samples", "noise", "data", "target", "features", "hidden",
+             "activation", "loss", "lr", "steps", "batch_size", "l2", "l1",
              "optimizer", "momentum", "betas", "weight_decay", "schedule", "gamma", "step_size",
              "milestones", "t_max", "restarts", "power_t", "min_lr", "plateau_patience",
              "warmup", "clip_norm", "clip_value", "val_split", "patience", "min_delta",

@@ -182,7 +182,7 @@ def run_context(folder) -> dict:
     images = gif_frames(at("animation.gif")) if os.path.exists(at("animation.gif")) else []
     n = len(steps)
     images = images[:n] if len(images) >= n else []
-    linears = [b for b in net if hasattr(b, "n_in")]
+    linears = [b for b in net if b.parameters()]  # Linear bricks (a Features brick has none)
     layout = network_layout([linears[0].n_in] + [b.n_out for b in linears])
     w_names = [nm for nm in names if nm.endswith(".W")]
     row_of = {int(s): i for i, s in enumerate(rows[:, 0])}

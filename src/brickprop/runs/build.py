@@ -113,10 +113,17 @@ def build(cfg: RunConfig) -> Run:
             order[round(len(X) * cfg.val_split):])
         validation = (X[held], Y[held])
         X, y, Y = X[kept], y[kept], Y[kept]
+    if cfg.features:
+        from ..bricks.features import check_features
+        try:
+            check_features(cfg.features, X.shape[1])
+        except ValueError as e:
+            raise ConfigError(f"features: {e} (the data is {info['source']})") from None
     net = mlp(X.shape[1], cfg.hidden, Y.shape[1], activation=cfg.activation,
               output="identity" if info["task"] == "regression" and cfg.output == "auto"
               else cfg.resolved_output(), init=cfg.init,
-              bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed)
+              bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed,
+              features=cfg.features or None)
     if cfg.l1 and cfg.l2:
         regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
     else:
@@ -156,6 +163,7 @@ def preprocessing(cfg: RunConfig, run: Run) -> dict:
 def describe(cfg: RunConfig, run: Run | None = None) -> str:
     """One line naming the run: ``xor · 2-3-2 sigmoid · mse + L2(0.0001) · sgd lr 5 · ...``."""
     n_in, n_out = (run.X.shape[1], run.Y.shape[1]) if run is not None else (2, 2)
+    n_in = len(cfg.features) or n_in
     sizes = "-".join(str(s) for s in [n_in, *cfg.hidden, n_out])
     penalty = "".join(f" + {name}({lam:g})" for name, lam in (("L1", cfg.l1), ("L2", cfg.l2))
                       if lam)
@@ -168,8 +176,12 @@ def describe(cfg: RunConfig, run: Run | None = None) -> str:
     val = f", {cfg.val_split:g} held out" if cfg.val_split else ""
     bias = "" if cfg.bias and "no-bias" not in cfg.bugs else " no bias"
     bugs = f" · BUGS ON: {', '.join(cfg.bugs)}" if cfg.bugs else ""
+    if cfg.features:
+        data_features = f" · inputs {', '.join(cfg.features)}"
+    else:
+        data_features = ""
     data = os.path.basename(cfg.data) if cfg.data else cfg.dataset + (
         "" if cfg.noise is None else f" (noise {cfg.noise:g})")
-    return (f"{data} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
+    return (f"{data}{data_features} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
             f"{cfg.optimizer} lr {cfg.lr:g}{momentum}{schedule}{warmup}{clip} · "
             f"{cfg.steps} steps, {batch}{val}{bugs}")

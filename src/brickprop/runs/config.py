@@ -18,6 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ..bricks.activations import ACTIVATIONS
+from ..bricks.features import check_features
 from ..debug.bugs import BUGS
 from ..data.datasets import DATASETS, REGRESSION
 from ..bricks.init import INITIALIZERS
@@ -40,6 +41,7 @@ class RunConfig:
     data_seed: int = 0              # seed of the data (and of the validation split)
     data: str = ""                  # a CSV file to train on instead (features standardized)
     target: str = ""                # its target column (name, or index without a header)
+    features: list[str] = field(default_factory=list)  # engineered inputs (empty: the raw x)
     hidden: list[int] = field(default_factory=lambda: [3])  # hidden layer sizes
     activation: str = "sigmoid"     # hidden activation
     output: str = "auto"            # output activation; auto: sigmoid for mse, else identity
@@ -110,7 +112,7 @@ _NON_NEGATIVE = {"noise", "momentum", "batch_size", "l2", "l1", "frames", "weigh
                  "clip_value",
                  "val_split", "patience", "min_delta"}
 _LISTS = {"hidden": "list[int]", "betas": "list[float]", "milestones": "list[step]",
-          "bugs": "list[str]"}
+          "bugs": "list[str]", "features": "list[str]"}
 NOT_SET = {"noise": "the data set's own"}  # keys that may be None: a number, or what None means
 
 
@@ -193,6 +195,11 @@ def validate(cfg: RunConfig) -> None:
     if cfg.patience and not cfg.val_split:
         raise ConfigError("patience (early stopping) needs validation data; "
                           "set val_split, e.g. --val-split 0.2")
+    if cfg.features:
+        try:
+            check_features(cfg.features)
+        except ValueError as e:
+            raise ConfigError(f"features: {e}") from None
     bad = [b for b in cfg.bugs if b not in BUGS]
     if bad:
         raise ConfigError(f"unknown bug {bad[0]!r}; choose from {', '.join(BUGS)}")

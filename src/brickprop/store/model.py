@@ -14,6 +14,7 @@ import numpy as np
 
 from ..bricks import activations
 from ..bricks.core import Sequential
+from ..bricks.features import Features
 from ..bricks.layers import Linear
 from .files import atomic_path
 
@@ -29,6 +30,8 @@ def describe(net: Sequential) -> list[dict]:
         if isinstance(brick, Linear):
             out.append({"type": "Linear", "n_in": brick.n_in, "n_out": brick.n_out,
                         "bias": brick.b is not None, "init": brick.init})
+        elif isinstance(brick, Features):
+            out.append(brick.spec())
         elif isinstance(brick, activations.LeakyReLU):
             out.append({"type": "LeakyReLU", "slope": brick.slope})
         elif type(brick).__name__ in _ACTIVATION_CLASSES:
@@ -104,6 +107,8 @@ def _build(architecture: list) -> Sequential:
             bricks.append(Linear(**spec, init="zeros"))
         elif kind == "LeakyReLU":
             bricks.append(activations.LeakyReLU(**spec))
+        elif kind == "Features":
+            bricks.append(Features(**spec))
         elif kind in _ACTIVATION_CLASSES:
             bricks.append(_ACTIVATION_CLASSES[kind]())
         else:
