@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 import brickprop as bp
-from brickprop.cli import main
-from brickprop.runs.config import ConfigError, from_dict
 from brickprop.bricks.features import FEATURES, Features
+from brickprop.cli import main
 from brickprop.runs.build import build
+from brickprop.runs.config import ConfigError, from_dict
 
 ALL = list(FEATURES)
 

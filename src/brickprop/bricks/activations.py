@@ -13,6 +13,7 @@ from .core import Brick
 
 class _Activation(Brick):
     keeps_shape = True
+    output_range = None  # (lo, hi) of h when it is bounded
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -20,6 +21,8 @@ class _Activation(Brick):
 
 class Sigmoid(_Activation):
     """``h = 1 / (1 + exp(-z))``; local derivative ``dh/dz = h * (1 - h)``."""
+
+    output_range = (0.0, 1.0)  # what pictures of a unit's output scale to
 
     def forward(self, z):
         h = np.negative(z)
@@ -39,6 +42,8 @@ class Sigmoid(_Activation):
 
 class Tanh(_Activation):
     """``h = tanh(z)``; local derivative ``dh/dz = 1 - h**2``."""
+
+    output_range = (-1.0, 1.0)
 
     def forward(self, z):
         self._h = np.tanh(z)
