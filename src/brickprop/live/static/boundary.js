@@ -2,7 +2,7 @@
 // with the training points on top and the held-out points on a toggle; "discretize"
 // shows the predicted class only. With one input it draws the fitted curve instead.
 // Used by the live page and report.html; data in the format of brickprop/live/frames.py.
-import { CLASS, DIVERGING, bytes, classShade, fmt, paint, sharp } from "./util.js";
+import { CLASS, DIVERGING, bytes, classShade, fmt, paint, sharp } from "brickprop/util.js";
 
 const BLACK = "#222";
 

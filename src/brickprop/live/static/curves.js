@@ -1,14 +1,14 @@
 // The curve drawing: one or more series over the steps (training and held-out loss,
 // accuracy), growing as data arrive; the values under the mouse are written out.
 // Used by the live page and report.html.
-import { fmt, sharp } from "./util.js";
+import { fmt, sharp } from "brickprop/util.js";
 
 export class CurveView {
   /**
    * Draw on `canvas`; `series` is a list of {key, label, colour, dash}; `log` puts
    * the y axis on a log scale (for losses).
    */
-  constructor(canvas, { series, title = "", log = false, width = 300, height = 130 } = {}) {
+  constructor(canvas, { series, title = "", log = false, width = 360, height = 140 } = {}) {
     this.canvas = canvas;
     this.series = series;
     this.title = title;
@@ -40,7 +40,7 @@ export class CurveView {
 
   draw() {
     const ctx = this.ctx, w = this.width, h = this.height;
-    const pad = { l: 44, r: 8, t: 18, b: 18 };
+    const pad = { l: 44, r: 8, t: 18, b: 20 };
     ctx.clearRect(0, 0, w, h);
     ctx.fillStyle = "#1b1b1b";
     ctx.font = "12px system-ui, sans-serif";
@@ -67,7 +67,6 @@ export class CurveView {
     const label = (v) => fmt(this.log ? 10 ** v : v, 3);
     ctx.fillText(label(hi), 2, pad.t + 8);
     ctx.fillText(label(lo), 2, h - pad.b);
-    ctx.fillText(`step ${x1}`, w - pad.r - 60, h - 4);
     if (this.mark !== null) {
       ctx.strokeStyle = "#b00020";
       ctx.beginPath(); ctx.moveTo(px(this.mark), pad.t); ctx.lineTo(px(this.mark), h - pad.b);
@@ -110,7 +109,6 @@ export class CurveView {
     this.reading = parts.join(" · ");
     ctx.fillStyle = "#1b1b1b";
     ctx.font = "11px system-ui, sans-serif";
-    const text = this.reading, width = ctx.measureText(text).width;
-    ctx.fillText(text, Math.max(pad.l, this.width - pad.r - width), 12);
+    ctx.fillText(this.reading, pad.l, this.height - 4);
   }
 }

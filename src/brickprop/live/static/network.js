@@ -3,7 +3,7 @@
 // plane. Hovering a link shows its value, hovering a unit shows its thumbnail large;
 // clicking either sends a "link-click" / "unit-click" event ({layer, i, j} / {layer, unit}).
 // Used by the live page and report.html; data in the format of brickprop/live/frames.py.
-import { DIVERGING, bytes, fmt } from "./util.js";
+import { DIVERGING, bytes, fmt } from "brickprop/util.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const BIG = 150; // px: a hovered unit's thumbnail
