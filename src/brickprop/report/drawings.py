@@ -1,8 +1,8 @@
 """What the run page's drawing modules show: the live page's frames, made from snapshots.
 
 The run page draws the network, the boundary and the curves with the modules of
-``brickprop/live/static`` (inlined, see ``live.assets``).  Here its data are made
-the live page's way (``live.frames``): one setup for the run, one frame per snapshot
+``brickprop/viz/static`` (inlined, see ``viz.assets``).  Here its data are made
+the live page's way (``viz.frames``): one setup for the run, one frame per snapshot
 (boundary, unit thumbnails, biases, the loss and metric on the full data sets), and
 the curves of ``metrics.csv``, thinned to at most ``MAX_POINTS`` steps.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..live.frames import FrameMaker, drawn_links, rounded
+from ..viz.frames import FrameMaker, drawn_links, rounded
 
 MAX_POINTS = 600  # steps per curve in the page; metrics.csv keeps every step
 

@@ -19,10 +19,10 @@ import os
 
 import numpy as np
 
-from ..live import assets
-from ..live.assets import inline_importmap
-from ..live.frames import MAX_UNITS, rounded
 from ..store.files import atomic_write_text
+from ..viz import assets
+from ..viz.assets import inline_importmap
+from ..viz.frames import MAX_UNITS, rounded
 from .drawings import curves, link_values, snapshot_frames
 
 __all__ = ["Comparison", "available", "build_comparison", "build_run", "run_context"]

@@ -1,4 +1,4 @@
-"""The front-end files of ``live/static`` and the two ways a page loads its modules.
+"""The drawing modules of ``viz/static`` and the two ways a page loads them.
 
 The drawing modules import each other by bare names (``brickprop/util.js``), which
 an import map resolves: the live page maps ``brickprop/`` to its server's
@@ -17,7 +17,7 @@ DRAWING = ("util.js", "network.js", "boundary.js", "curves.js")  # what report.h
 
 
 def text(name: str) -> str:
-    """The text of the static file ``name`` (one of the files in ``live/static``)."""
+    """The text of the static file ``name`` (one of the files in ``viz/static``)."""
     return (STATIC / name).read_text(encoding="utf-8")
 
 

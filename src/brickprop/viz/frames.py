@@ -1,7 +1,9 @@
 """Frames: what the live page and report.html draw, computed by the network's own bricks.
 
-Python describes a run to the drawing modules of ``live/static`` (``network.js``,
-``boundary.js``, ``curves.js``) in two JSON messages.  Floats are rounded to 4
+Python describes a run to the drawing modules of ``viz/static`` (``network.js``,
+``boundary.js``, ``curves.js``) in two JSON messages.  They sit here, below both
+``report`` and ``live``, so that the report and the live page draw the same data with
+the same modules.  Floats are rounded to 4
 significant digits (``null`` when not finite); pictures over the input plane are
 ``uint8`` arrays, row-major with row 0 at the top (largest x2), base64-encoded.
 
@@ -47,7 +49,7 @@ import numpy as np
 
 from ..bricks.features import LABELS
 from ..train.loop import accuracy, labels_of, r2
-from ..viz._panels import decision_score
+from ._panels import decision_score
 
 GRID, THUMB = 48, 16  # cells per side of the boundary and of a unit's thumbnail
 MAX_UNITS = 16  # units drawn per layer; wider layers show their first MAX_UNITS

@@ -1,5 +1,5 @@
 // brickprop drawing modules: what network.js, boundary.js and curves.js share.
-// Decoding of the frame format (see brickprop/live/frames.py), number formatting and
+// Decoding of the frame format (see brickprop/viz/frames.py), number formatting and
 // the colour maps: class 0 / negative / low is blue, class 1 / positive / high is red.
 
 /** Bytes of base64 text as a Uint8Array. */

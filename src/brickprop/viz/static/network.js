@@ -2,7 +2,7 @@
 // (or any value per link), and on each unit a thumbnail of its output over the input
 // plane. Hovering a link shows its value, hovering a unit shows its thumbnail large;
 // clicking either sends a "link-click" / "unit-click" event ({layer, i, j} / {layer, unit}).
-// Used by the live page and report.html; data in the format of brickprop/live/frames.py.
+// Used by the live page and report.html; data in the format of brickprop/viz/frames.py.
 import { DIVERGING, bytes, fmt } from "brickprop/util.js";
 
 const SVG = "http://www.w3.org/2000/svg";

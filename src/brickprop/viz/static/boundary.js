@@ -1,7 +1,7 @@
 // The boundary drawing: what the network predicts over the input plane as a heatmap,
 // with the training points on top and the held-out points on a toggle; "discretize"
 // shows the predicted class only. With one input it draws the fitted curve instead.
-// Used by the live page and report.html; data in the format of brickprop/live/frames.py.
+// Used by the live page and report.html; data in the format of brickprop/viz/frames.py.
 import { CLASS, DIVERGING, bytes, classShade, fmt, paint, sharp } from "brickprop/util.js";
 
 const BLACK = "#222";
