@@ -81,6 +81,19 @@ def load_data(cfg: RunConfig):
     return standardizer.transform(X), y, {**info, "source": cfg.data}, standardizer
 
 
+def make_regularizer(cfg: RunConfig, bugs: bool = True):
+    """The penalty of ``cfg``: L1, L2, ElasticNet (both set) or None; with its bugs if any."""
+    from ..bricks.regularizers import L1, L2, ElasticNet
+
+    if cfg.l1 and cfg.l2:
+        regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
+    else:
+        regularizer = L1(cfg.l1) if cfg.l1 else L2(cfg.l2) if cfg.l2 else None
+    if bugs and "scalar-l2-gradient" in cfg.bugs:  # the one bug that lives in the penalty
+        return apply_bugs(["scalar-l2-gradient"], None, None, regularizer)[2]
+    return regularizer
+
+
 def build(cfg: RunConfig) -> Run:
     """Data, network and everything ``fit`` needs for ``cfg``, all seeded."""
     import numpy as np
@@ -88,8 +101,6 @@ def build(cfg: RunConfig) -> Run:
     from ..data.datasets import one_hot
     from ..bricks.losses import loss_by_name
     from ..bricks.models import mlp
-    from ..bricks.regularizers import L1, L2, ElasticNet
-
     X, y, info, standardizer = load_data(cfg)
     if info["task"] == "regression":
         if cfg.loss != "mse":
@@ -124,11 +135,8 @@ def build(cfg: RunConfig) -> Run:
               else cfg.resolved_output(), init=cfg.init,
               bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed,
               features=cfg.features or None)
-    if cfg.l1 and cfg.l2:
-        regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
-    else:
-        regularizer = L1(cfg.l1) if cfg.l1 else L2(cfg.l2) if cfg.l2 else None
-    net, loss, regularizer = apply_bugs(cfg.bugs, net, loss_by_name(cfg.loss), regularizer)
+    net, loss, regularizer = apply_bugs(cfg.bugs, net, loss_by_name(cfg.loss),
+                                        make_regularizer(cfg, bugs=False))
     fit_kwargs = dict(
         loss=loss, optimizer=make_optimizer_for(cfg, net.parameters()),
         regularizer=regularizer, shuffle="no-shuffle" not in cfg.bugs, steps=cfg.steps,
