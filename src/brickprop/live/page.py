@@ -168,8 +168,10 @@ class Page:
             opened = self.server.opened
             cfg = options.parse_texts(msg["values"]) if msg["values"] else opened.cfg
             same = cfg == opened.cfg
-            run = await asyncio.to_thread(start_run, cfg, opened.weights if same else None)
-            self.session = Session(cfg, run, opened.step if same and opened.weights else 0)
+            weights = opened.weights if same else None
+            run = await asyncio.to_thread(start_run, cfg, weights)
+            self.session = await asyncio.to_thread(Session, cfg, run,
+                                                   opened.step if weights else 0, weights)
         elif session is None:
             raise ProtocolError('send "start" first')
         elif kind in ("play", "pause"):
@@ -190,24 +192,24 @@ class Page:
             await self.send({"type": "config", "config": options.texts(cfg)})
         elif kind == "open":
             cfg, weights = await asyncio.to_thread(opened_file, msg)
-            session.change(cfg, await asyncio.to_thread(start_run, cfg, weights))
+            session.change(cfg, await asyncio.to_thread(start_run, cfg, weights), 0, weights)
 
     async def frames(self) -> None:
-        """Send a frame whenever the page has drawn the last one and something changed."""
-        loop = asyncio.get_running_loop()
+        """Send a frame whenever the page has drawn the last one and something changed.
+
+        The next frame is made while the page draws the last one, so it is ready when
+        the ack comes: one frame in flight, one ready, never more.
+        """
         try:
+            while self.session is None:
+                await asyncio.sleep(0.02)
+            ready = await self.prepare()
             while True:
                 await self.acked.wait()
-                while self.session is None:
-                    await asyncio.sleep(0.02)
-                got = loop.create_future()
-
-                def deliver(snap, got=got):
-                    loop.call_soon_threadsafe(lambda: got.done() or got.set_result(snap))
-                self.session.ask(self.version, deliver)
-                snap = await got
                 self.acked.clear()
-                await self.send_frame(snap)
+                for message in ready:
+                    await self.send(message)
+                ready = await self.prepare()
         except asyncio.CancelledError:
             raise
         except Exception:  # a frame that cannot be made must not take the page down
@@ -215,7 +217,17 @@ class Page:
             await self.send({"type": "error", "message": "the page stopped updating (an "
                              "internal error, logged in the terminal); reload the page"})
 
-    async def send_frame(self, snap) -> None:
+    async def prepare(self) -> list:
+        """The messages of the next frame: its run's setup first when the run is new."""
+        loop = asyncio.get_running_loop()
+        got = loop.create_future()
+
+        def deliver(snap):
+            loop.call_soon_threadsafe(lambda: got.done() or got.set_result(snap))
+        self.session.ask(self.version, deliver)
+        snap = await got
+        self.version = snap.version
+        out = []
         if snap.run != self.run_id:
             source = snap.source
             kw = source.fit_kwargs
@@ -224,10 +236,9 @@ class Page:
                 kw["validation"], input_names=source.info["features"] if snap.cfg.data else None)
             setup = await asyncio.to_thread(self.maker.setup, snap.run)
             setup.update(config=options.texts(snap.cfg), toml=snap.cfg.to_toml())
-            await self.send(setup)
+            out.append(setup)
             self.run_id = snap.run
         frame = await asyncio.to_thread(self.maker.frame, snap.params, snap.run, snap.step)
         self.seq += 1
         frame.update(seq=self.seq, state=snap.state, message=snap.message, lr=snap.lr)
-        self.version = snap.version
-        await self.send(frame)
+        return [*out, frame]

@@ -173,8 +173,11 @@ function addPoint(f) {
   }
 }
 
+let drawn = 0; // frames drawn: benchmarks/bench_live.py reads it from <body data-frames>
+
 function onFrame(f) {
   state = f.state;
+  document.body.dataset.frames = String(++drawn);
   $("step").textContent = String(f.step);
   $("loss").textContent = fmt(f.loss);
   $("val-loss").textContent = f.val_loss === null ? "–" : fmt(f.val_loss);

@@ -73,19 +73,36 @@ export class BoundaryView {
     if (this.values && this.kind !== "curve") {
       paint(ctx, this.values, n, n, this._colour(), 0, 0, s, s, !this.discretize);
     }
-    const sets = [["train", "#fff", 1]];
-    if (this.heldOut) sets.push(["held_out", BLACK, 0.85]);
-    for (const [name, ring, alpha] of sets) {
-      for (const p of this.points[name] || []) this._point(p, ring, alpha);
-    }
+    ctx.drawImage(this._pointsLayer(), 0, 0, s, s);
     if (this.kind === "curve" && this.values) this._curve();
     ctx.strokeStyle = "#bbb";
     ctx.strokeRect(0.5, 0.5, s - 1, s - 1);
     this._axes();
   }
 
-  _point(p, ring, alpha) {
-    const ctx = this.ctx;
+  /** The points, drawn once per setup and toggle into a canvas of their own. */
+  _pointsLayer() {
+    const key = `${this.heldOut}`;
+    if (this._layer && this._layerKey === key && this._layerPoints === this.points) {
+      return this._layer;
+    }
+    const ratio = window.devicePixelRatio || 1;
+    const layer = document.createElement("canvas");
+    layer.width = layer.height = Math.round(this.size * ratio);
+    const ctx = layer.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const sets = [["train", "#fff", 1]];
+    if (this.heldOut) sets.push(["held_out", BLACK, 0.85]);
+    for (const [name, ring, alpha] of sets) {
+      for (const p of this.points[name] || []) this._point(ctx, p, ring, alpha);
+    }
+    this._layer = layer;
+    this._layerKey = key;
+    this._layerPoints = this.points;
+    return layer;
+  }
+
+  _point(ctx, p, ring, alpha) {
     const [x, y] = this._toPx(p[0], p[1]);
     const c = p[p.length - 1];
     if (this.plane.dims === 1) {

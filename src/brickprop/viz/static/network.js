@@ -111,16 +111,21 @@ export class NetworkView {
     let max = 0;
     for (const v of links) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
     this.max = max;
+    // Only what changed is written: a frame moves most widths a little and few signs.
     this.lines.forEach((line, n) => {
       const v = links[n];
-      if (v === null || !Number.isFinite(v)) {
-        line.setAttribute("stroke", "#999"); line.setAttribute("stroke-width", "1");
-        line.setAttribute("stroke-dasharray", "1 3");
-        return;
+      const finite = v !== null && Number.isFinite(v);
+      const kind = !finite ? "bad" : v >= 0 ? "pos" : "neg";
+      const width = finite ? (0.5 + 6 * Math.abs(v) / (max || 1)).toFixed(1) : "1";
+      if (line._kind !== kind) {
+        line._kind = kind;
+        line.setAttribute("stroke", kind === "bad" ? "#999" : `var(--${kind})`);
+        line.setAttribute("stroke-dasharray", { bad: "1 3", pos: "none", neg: "5 3" }[kind]);
       }
-      line.setAttribute("stroke", v >= 0 ? "var(--pos)" : "var(--neg)");
-      line.setAttribute("stroke-width", (0.5 + 6 * Math.abs(v) / (max || 1)).toFixed(2));
-      line.setAttribute("stroke-dasharray", v < 0 ? "5 3" : "none");
+      if (line._width !== width) {
+        line._width = width;
+        line.setAttribute("stroke-width", width);
+      }
     });
     if (units) {
       units.forEach((layer, k) => { this.pictures[k + 1] = layer.map(bytes); });
