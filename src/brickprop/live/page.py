@@ -43,6 +43,9 @@ def parse(text: str) -> dict:
     try:
         msg = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
+        if len(text) > MAX_TEXT:
+            raise ProtocolError(f"message too long ({len(text)} characters; at most "
+                                f"{MAX_TEXT})") from None
         raise ProtocolError("a message must be JSON text") from None
     if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
         raise ProtocolError('a message must be a JSON object with a "type"')
@@ -139,8 +142,13 @@ class Page:
         sender = asyncio.create_task(self.frames())
         try:
             while True:
-                text = await self.ws.receive_text()
+                received = await self.ws.receive()
+                if received["type"] == "websocket.disconnect":
+                    break
+                text = received.get("text")
                 try:
+                    if text is None:
+                        raise ProtocolError("a message must be JSON text, not bytes")
                     await self.handle(parse(text))
                 except (ProtocolError, ValueError, TypeError, OSError) as e:
                     message = " ".join(str(e).split()) or type(e).__name__
