@@ -67,6 +67,7 @@ def opened(source):
 
 
 def cmd_live(args) -> int:
+    import signal
     import webbrowser
 
     try:
@@ -103,5 +104,7 @@ def cmd_live(args) -> int:
     print("brickprop live: Ctrl-C stops it", file=sys.stderr, flush=True)
     if not args.no_browser:
         webbrowser.open(url)
+    # SIGTERM stops it as Ctrl-C does (uvicorn handles both once it runs)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     live_server.serve(server, sock)
     return EXIT_OK

@@ -169,6 +169,8 @@ def serve(server: Server, sock: socket.socket) -> None:
                             lifespan="off", ws_ping_interval=None)
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn shut down on Ctrl-C, then re-raised it
+        pass
     finally:
         for page in list(server.pages):
             page.close()

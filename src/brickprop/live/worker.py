@@ -45,13 +45,13 @@ class Worker:
     def read(self, block: bool = False) -> None:
         """Handle the commands in the pipe (waiting for one when ``block``)."""
         self.flag.value = 0  # before reading: a command sent after this raises it again
-        while block or self.commands.poll():
-            block = False
-            try:
+        try:
+            while block or self.commands.poll():
+                block = False
                 command = self.commands.recv()
-            except (EOFError, OSError):  # the server is gone
-                command = ("close",)
-            getattr(self, "do_" + command[0])(*command[1:])
+                getattr(self, "do_" + command[0])(*command[1:])
+        except (EOFError, OSError):  # the server is gone
+            self.closed = True
 
     def do_ask(self, after):
         self.ask_after = after
@@ -87,9 +87,12 @@ class Worker:
                 self.version() != self.ask_after:
             self.ask_after = False
             params = [p.data.copy() for p in self.params]
-            self.results.send(("snapshot", (self.run_id, self.step, params, self.state,
-                                            self.message, float(self.optimizer.current_lr()),
-                                            self.revision)))
+            try:
+                self.results.send(("snapshot", (self.run_id, self.step, params, self.state,
+                                                self.message, float(self.optimizer.current_lr()),
+                                                self.revision)))
+            except (BrokenPipeError, OSError):  # the server is gone
+                self.closed = True
 
     # -- runs ----------------------------------------------------------------------------
     def install(self):
@@ -139,6 +142,9 @@ class Worker:
             if self.playing:
                 break
             self.read(block=True)
+            if self.closed:
+                fit_state.stop(LIVE_STOP)
+                return
         if self.speed:
             self.keep_pace()
 
