@@ -48,7 +48,7 @@ import math
 import numpy as np
 
 from ..bricks.features import LABELS
-from ..train.loop import accuracy, labels_of, r2
+from ..train.metrics import accuracy, labels_of, r2
 from ._panels import decision_score
 
 GRID, THUMB = 48, 16  # cells per side of the boundary and of a unit's thumbnail
