@@ -1,31 +1,56 @@
-"""The report in a real browser: headless Chromium loads it offline and the controls work.
+"""The report in a real browser: Playwright drives headless Chromium over the offline page.
 
-Skipped when ``/usr/bin/chromium`` is missing (``apt-get install chromium``).
+Skipped without Playwright or ``/usr/bin/chromium`` (``apt-get install chromium``).
 """
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
+from brickprop._playwright import available, launch
 from brickprop.cli import main
 
 pytest.importorskip("jinja2")
-if not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
+if available():
+    pytest.skip(available(), allow_module_level=True)
 
-from brickprop._chromium import Browser  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 FRAME = "document.getElementById('frame').src"
 SLIDER = "+document.getElementById('step').value"
 
 
+class Browser:
+    """One page of Playwright's Chromium, with the few calls these tests make."""
+
+    def __init__(self, page):
+        self.page, self.console_errors, self.requests = page, [], []
+        page.on("console", lambda m: self.console_errors.append(m.text)
+                if m.type in ("error", "assert") else None)
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+    def load(self, url):
+        self.page.goto(url)
+
+    def evaluate(self, expression):
+        return self.page.evaluate(expression)
+
+    def key(self, key, *_):
+        self.page.keyboard.press(key)
+
+    def screenshot(self, path):
+        self.page.screenshot(path=str(path))
+
+
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with Browser(str(tmp_path_factory.mktemp("chromium-profile"))) as b:
-        yield b
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield Browser(b.new_page(viewport={"width": 1280, "height": 900}))
+        b.close()
 
 
 def wait_until(browser, expression, timeout=5.0):
@@ -54,23 +79,34 @@ def test_run_page_loads_offline_and_its_slider_moves_the_frame(browser, tmp_path
     assert info.startswith(f"Frame {n} of {n}: step 200")
 
     browser.evaluate("document.getElementById('step').focus()")
-    browser.key("ArrowLeft", "ArrowLeft", 37)  # a real key press on the focused slider
+    browser.key("ArrowLeft")  # a real key press on the focused slider
     wait_until(browser, f"{SLIDER} === {n - 2}")
     assert browser.evaluate(FRAME) != before
     assert browser.evaluate("document.getElementById('step-info').textContent").startswith(
         f"Frame {n - 1} of {n}: step 150")
     assert "step 150" in browser.evaluate("document.getElementById('frame').alt")
-    browser.key("Home", "Home", 36)
+    browser.key("Home")
     wait_until(browser, f"{SLIDER} === 0")
 
     widths = "[...document.querySelectorAll('#net line.link')].map(l => l.getAttribute(" \
              "'stroke-width')).join()"
+    assert browser.evaluate("document.querySelectorAll('#net .unit canvas').length") == 7
     weights = browser.evaluate(widths)
     browser.evaluate("document.querySelector('input[value=grads]').click()")
     assert browser.evaluate(widths) != weights  # the switch redraws the links as gradients
     assert "gradient at step 0" in browser.evaluate(
         "document.getElementById('net-note').textContent")
 
+    page = browser.page  # hovering a unit shows its picture large; a link, its value
+    page.hover("#net .unit[data-layer='1'][data-unit='0']")
+    assert page.is_visible("#net .tip canvas") and "hidden 1, unit 1" in page.inner_text(
+        "#net .tip")
+    x1, y1, x2, y2 = (float(browser.evaluate(
+        f"document.querySelector('#net line.link').getAttribute('{a}')")) for a in
+        ("x1", "y1", "x2", "y2"))
+    box = page.locator("#net-drawing").bounding_box()
+    page.mouse.move(box["x"] + (x1 + x2) / 2, box["y"] + (y1 + y2) / 2)
+    assert page.inner_text("#net .tip").startswith("gradient W1[1, 1] = ")
     browser.evaluate("document.getElementById('play').click()")
     assert browser.evaluate("document.getElementById('play').getAttribute('aria-pressed')") \
         == "true"
@@ -114,7 +150,7 @@ def test_comparison_table_sorts_by_a_column_with_blanks_last(browser, tmp_path):
             "r.cells[0].textContent).join('')"
     assert browser.evaluate(order) == "abcd"
     browser.evaluate("document.querySelectorAll('button.sort')[2].focus()")
-    browser.key("Enter", "Enter", 13, text="\r")  # the column buttons work from the keyboard
+    browser.key("Enter")  # the column buttons work from the keyboard
     wait_until(browser, f"{order} === 'cadb'")
     browser.evaluate("document.querySelectorAll('button.sort')[2].click()")
     assert browser.evaluate(order) == "dacb"  # descending; the blank stays last

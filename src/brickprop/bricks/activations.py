@@ -15,6 +15,7 @@ from .functional import softmax
 class _Activation(Brick):
     keeps_shape = True
     elementwise = True
+    output_range = None  # (lo, hi) of h when it is bounded
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -28,6 +29,7 @@ class Sigmoid(_Activation):
     def health(self, h):
         return {"saturated": float(np.count_nonzero((h < 0.01) | (h > 0.99))) / h.size,
                 "dead": float("nan")}
+    output_range = (0.0, 1.0)  # what pictures of a unit's output scale to
 
     def forward(self, z):
         h = np.negative(z)
@@ -53,6 +55,7 @@ class Tanh(_Activation):
     def health(self, h):
         return {"saturated": float(np.count_nonzero(np.abs(h) > 0.99)) / h.size,
                 "dead": float("nan")}
+    output_range = (-1.0, 1.0)
 
     def forward(self, z):
         self._h = np.tanh(z)

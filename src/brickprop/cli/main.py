@@ -90,6 +90,7 @@ def make_parser() -> argparse.ArgumentParser:
     from .. import __version__
     from . import compare as cli_compare
     from . import inspect as cli_inspect
+    from . import live as cli_live
     from . import predict as cli_predict
     from . import report as cli_report
 
@@ -101,6 +102,7 @@ def make_parser() -> argparse.ArgumentParser:
     cli_inspect.add_parsers(sub)
     cli_predict.add_parser(sub)
     cli_report.add_parser(sub)
+    cli_live.add_parser(sub)
     return parser
 
 

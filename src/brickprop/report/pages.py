@@ -15,18 +15,20 @@ import base64
 import csv
 import dataclasses
 import io
-import math
 import os
 
 import numpy as np
 
 from ..store.files import atomic_write_text
 from ..train.history import History
+from ..viz import assets
+from ..viz.assets import inline_importmap
+from ..viz.frames import MAX_UNITS, rounded
+from .drawings import curves, link_values, snapshot_frames
 
 __all__ = ["Comparison", "available", "build_comparison", "build_run", "run_context"]
 
 MISSING = "the HTML report needs Jinja2; install it with pip install 'brickprop[report]'"
-MAX_UNITS = 16  # neurons drawn per layer; wider layers show their first MAX_UNITS
 
 
 class MissingDependency(ImportError):
@@ -93,50 +95,10 @@ def gif_frames(path) -> list[str]:
     return out
 
 
-def _round(a) -> list:
-    """A flat list of 4-significant-digit floats; NaN and inf become None (JSON null)."""
-    return [float(f"{v:.4g}") if math.isfinite(v) else None for v in np.ravel(a).tolist()]
-
-
 def _metrics(path):
     """``(columns, rows)`` of ``metrics.csv``: the header and a (n_steps, n_columns) array."""
     history = History.read_csv(path)
     return history.columns, history.rows
-
-
-def network_layout(sizes, width=720, row=36):
-    """Node positions and links of a layered drawing, at most ``MAX_UNITS`` per layer.
-
-    Parameters
-    ----------
-    sizes : list of int
-        Units per layer, input first: ``[2, 3, 2]``.
-
-    Returns
-    -------
-    dict
-        ``width, height, radius, layers`` (per layer: ``x``, ``units`` (y
-        positions), ``n`` (all units)) and ``links``: ``(layer, i, j, x1, y1, x2, y2)`` for the
-        weight ``W[i, j]`` of Linear ``layer`` (0-based).
-    """
-    shown = [min(n, MAX_UNITS) for n in sizes]
-    row = min(row, 420 / max(shown))
-    height = (max(shown) - 1) * row + 90
-    step = (width - 120) / max(len(sizes) - 1, 1)
-    layers = []
-    for k, (n, m) in enumerate(zip(sizes, shown)):
-        top = 60 + (height - 75 - (m - 1) * row) / 2
-        layers.append({"x": 60 + k * step, "units": [top + i * row for i in range(m)], "n": n})
-    links = [(k, i, j, a["x"], yi, b["x"], yj)
-             for k, (a, b) in enumerate(zip(layers, layers[1:]))
-             for i, yi in enumerate(a["units"]) for j, yj in enumerate(b["units"])]
-    return {"width": width, "height": height, "radius": min(8.0, row / 3), "layers": layers,
-            "links": links}
-
-
-def _link_values(arrays: dict, names: list[str], links) -> list:
-    """The weight (or gradient) behind each drawn link, in ``links`` order."""
-    return _round([arrays[names[k]][i, j] for k, i, j, *_ in links])
 
 
 def _trace(cfg):
@@ -173,7 +135,6 @@ def run_context(folder) -> dict:
     columns, rows = _metrics(at("metrics.csv"))
     metric = "accuracy" if "accuracy" in columns else "r2"
     net = load(at("model.npz"))
-    names = [p.name for p in net.parameters()]
     steps, weights, grads, meta = load_snapshots(at("snapshots.npz")) \
         if os.path.exists(at("snapshots.npz")) else ([], [], [], {})
     if not steps:  # no frames (or an older folder): the final weights only
@@ -181,22 +142,27 @@ def run_context(folder) -> dict:
     images = gif_frames(at("animation.gif")) if os.path.exists(at("animation.gif")) else []
     n = len(steps)
     images = images[:n] if len(images) >= n else []
-    linears = [b for b in net if hasattr(b, "n_in")]
-    layout = network_layout([linears[0].n_in] + [b.n_out for b in linears])
-    w_names = [nm for nm in names if nm.endswith(".W")]
+    linears = [b for b in net if b.parameters()]  # Linear bricks (a Features brick has none)
+    sizes = [linears[0].n_in] + [b.n_out for b in linears]
+    w_names = [b.parameters()[0].name for b in linears]
     row_of = {int(s): i for i, s in enumerate(rows[:, 0])}
     frames = []
     for s in steps:
         r = rows[row_of.get(s, len(rows) - 1)]
-        frames.append({"step": int(s), "loss": _round([r[columns.index("loss")]])[0],
-                       "metric": _round([r[columns.index(metric)]])[0]})
+        frames.append({"step": int(s), "loss": rounded([r[columns.index("loss")]])[0],
+                       "metric": rounded([r[columns.index(metric)]])[0]})
     diverged_step = meta.get("diverged_step")
     diverged_frame = None if diverged_step is None else \
         next((k for k, s in enumerate(steps) if s >= diverged_step - 1), n - 1)
     data = {"frames": frames, "images": images, "metric": metric,
-            "weights": [_link_values(w, w_names, layout["links"]) for w in weights],
-            "grads": [None if g is None else _link_values(g, w_names, layout["links"])
-                      for g in grads], "diverged_frame": diverged_frame}
+            "weights": [link_values(w, w_names, sizes) for w in weights],
+            "grads": [None if g is None else link_values(g, w_names, sizes) for g in grads],
+            "diverged_frame": diverged_frame, "curves": curves(columns, rows, metric),
+            "sizes": sizes}
+    try:
+        data["drawings"], drawings_note = snapshot_frames(cfg, net, weights), None
+    except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
+        data["drawings"], drawings_note = None, f"The boundary cannot be drawn here: {e}"
     try:
         trace, trace_note = _trace(cfg), None
     except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
@@ -212,7 +178,9 @@ def run_context(folder) -> dict:
     return {"title": summary[0] if summary else os.path.basename(os.path.abspath(folder)),
             "summary": summary[1:], "config_rows": config_rows, "data": data,
             "diverged": meta.get("diverged"), "diverged_step": diverged_step,
-            "layout": layout, "metric": metric,
+            "sizes": sizes, "max_units": MAX_UNITS, "metric": metric,
+            "importmap": inline_importmap(), "drawings_note": drawings_note,
+            "drawings_css": assets.text("drawings.css"),
             "first_image": images[-1] if images else _file_uri(at("figure.png")),
             "diagnostics": _file_uri(at("diagnostics.png")), "trace": trace,
             "trace_note": trace_note, "n_frames": n, "folder": os.path.abspath(folder)}

@@ -81,14 +81,26 @@ def load_data(cfg: RunConfig):
     return standardizer.transform(X), y, {**info, "source": cfg.data}, standardizer
 
 
+def make_regularizer(cfg: RunConfig, bugs: bool = True):
+    """The penalty of ``cfg``: L1, L2, ElasticNet (both set) or None; with its bugs if any."""
+    from ..bricks.regularizers import L1, L2, ElasticNet
+
+    if cfg.l1 and cfg.l2:
+        regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
+    else:
+        regularizer = L1(cfg.l1) if cfg.l1 else L2(cfg.l2) if cfg.l2 else None
+    if bugs and "scalar-l2-gradient" in cfg.bugs:  # the one bug that lives in the penalty
+        return apply_bugs(["scalar-l2-gradient"], None, None, regularizer)[2]
+    return regularizer
+
+
 def build(cfg: RunConfig) -> Run:
     """Data, network and everything ``fit`` needs for ``cfg``, all seeded."""
     import numpy as np
 
+    from ..bricks.functional import one_hot
     from ..bricks.losses import loss_by_name
     from ..bricks.models import mlp
-    from ..bricks.regularizers import L1, L2, ElasticNet
-    from ..data.datasets import one_hot
 
     X, y, info, standardizer = load_data(cfg)
     if info["task"] == "regression":
@@ -113,15 +125,19 @@ def build(cfg: RunConfig) -> Run:
             order[round(len(X) * cfg.val_split):])
         validation = (X[held], Y[held])
         X, y, Y = X[kept], y[kept], Y[kept]
+    if cfg.features:
+        from ..bricks.features import check_features
+        try:
+            check_features(cfg.features, X.shape[1])
+        except ValueError as e:
+            raise ConfigError(f"features: {e} (the data is {info['source']})") from None
     net = mlp(X.shape[1], cfg.hidden, Y.shape[1], activation=cfg.activation,
               output="identity" if info["task"] == "regression" and cfg.output == "auto"
               else cfg.resolved_output(), init=cfg.init,
-              bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed)
-    if cfg.l1 and cfg.l2:
-        regularizer = ElasticNet(l1=cfg.l1, l2=cfg.l2)
-    else:
-        regularizer = L1(cfg.l1) if cfg.l1 else L2(cfg.l2) if cfg.l2 else None
-    net, loss, regularizer = apply_bugs(cfg.bugs, net, loss_by_name(cfg.loss), regularizer)
+              bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed,
+              features=cfg.features or None)
+    net, loss, regularizer = apply_bugs(cfg.bugs, net, loss_by_name(cfg.loss),
+                                        make_regularizer(cfg, bugs=False))
     fit_kwargs = dict(
         loss=loss, optimizer=make_optimizer_for(cfg, net.parameters()),
         regularizer=regularizer, shuffle="no-shuffle" not in cfg.bugs, steps=cfg.steps,
@@ -157,6 +173,7 @@ def preprocessing(cfg: RunConfig, run: Run) -> dict:
 def describe(cfg: RunConfig, run: Run | None = None) -> str:
     """One line naming the run: ``xor · 2-3-2 sigmoid · mse + L2(0.0001) · sgd lr 5 · ...``."""
     n_in, n_out = (run.X.shape[1], run.Y.shape[1]) if run is not None else (2, 2)
+    n_in = len(cfg.features) or n_in
     sizes = "-".join(str(s) for s in [n_in, *cfg.hidden, n_out])
     penalty = "".join(f" + {name}({lam:g})" for name, lam in (("L1", cfg.l1), ("L2", cfg.l2))
                       if lam)
@@ -169,8 +186,12 @@ def describe(cfg: RunConfig, run: Run | None = None) -> str:
     val = f", {cfg.val_split:g} held out" if cfg.val_split else ""
     bias = "" if cfg.bias and "no-bias" not in cfg.bugs else " no bias"
     bugs = f" · BUGS ON: {', '.join(cfg.bugs)}" if cfg.bugs else ""
+    if cfg.features:
+        data_features = f" · inputs {', '.join(cfg.features)}"
+    else:
+        data_features = ""
     data = os.path.basename(cfg.data) if cfg.data else cfg.dataset + (
         "" if cfg.noise is None else f" (noise {cfg.noise:g})")
-    return (f"{data} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
+    return (f"{data}{data_features} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
             f"{cfg.optimizer} lr {cfg.lr:g}{momentum}{schedule}{warmup}{clip} · "
             f"{cfg.steps} steps, {batch}{val}{bugs}")

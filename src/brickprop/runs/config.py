@@ -18,6 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ..bricks.activations import ACTIVATIONS
+from ..bricks.features import FEATURES, check_features
 from ..bricks.init import INITIALIZERS
 from ..bricks.losses import LOSSES
 from ..data.datasets import DATASETS, REGRESSION, default_noise
@@ -54,6 +55,10 @@ class RunConfig:
     val_split: float = opt(0.0, "share of the data held out for validation", low=0,
                            off="no validation", group="data")
     # network
+    features: list[str] = opt([], "engineered inputs computed from the raw ones (a Features "
+                              "brick first): " + ", ".join(FEATURES), kind="list[str]",
+                              nargs="+", metavar="NAME",
+                              off="the raw inputs", group="network")
     hidden: list[int] = opt([3], "hidden layer sizes, e.g. --hidden 50 or --hidden 8 8",
                             kind="list[int]", metavar="N", nargs="+", group="network")
     activation: str = opt("sigmoid", "hidden activation", choices=tuple(ACTIVATIONS),
@@ -171,8 +176,9 @@ def _check_option(name, value, o) -> None:
     if o.low is not None and (value <= o.low if o.low_open else value < o.low):
         raise ConfigError(f"{name} must be {'>' if o.low_open else '>='} {o.low:g}, "
                           f"got {value!r}")
-    if o.choices and value not in o.choices:
-        raise ConfigError(f"unknown {name} {value!r}; choose one of {', '.join(o.choices)}")
+    bad = [v for v in (value if is_list(o.kind) else [value]) if o.choices and v not in o.choices]
+    if bad:
+        raise ConfigError(f"unknown {name} {bad[0]!r}; choose one of {', '.join(o.choices)}")
 
 
 def validate(cfg: RunConfig) -> None:
@@ -194,6 +200,11 @@ def validate(cfg: RunConfig) -> None:
     if cfg.batch_size > cfg.n_samples and not cfg.data:
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than n_samples "
                           f"{cfg.n_samples}; use 0 for full batch")
+    if cfg.features:
+        try:
+            check_features(cfg.features)
+        except ValueError as e:
+            raise ConfigError(f"features: {e}") from None
     if max(cfg.seed, cfg.data_seed) >= 2**32:  # the legacy RandomState takes no larger seed
         raise ConfigError(f"seed and data_seed must be < 2**32: {cfg.seed}, {cfg.data_seed}")
     if cfg.frames == 1:
@@ -208,6 +219,11 @@ def validate(cfg: RunConfig) -> None:
     if cfg.patience and not cfg.val_split:
         raise ConfigError("patience (early stopping) needs validation data; "
                           "set val_split, e.g. --val-split 0.2")
+    if cfg.features:
+        try:
+            check_features(cfg.features)
+        except ValueError as e:
+            raise ConfigError(f"features: {e}") from None
     bad = [b for b in cfg.bugs if b not in BUGS]
     if bad:
         raise ConfigError(f"unknown bug {bad[0]!r}; choose from {', '.join(BUGS)}")

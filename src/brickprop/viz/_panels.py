@@ -58,19 +58,27 @@ def decision_grid(net, X, resolution: int = 200, threshold: float = 0.5):
     grid = np.column_stack([xx.ravel(), yy.ravel()]).astype(_dtype(net))  # (resolution**2, 2)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged net may overflow
         out = np.array(net.forward(grid), dtype=np.float64)  # a copy: forward may reuse a buffer
-    if out.shape[1] == 1:
-        o = out[:, 0]
-        inside = threshold == 0.5 and o.min() >= 0 and o.max() <= 1
-        Z = o if inside else 0.5 * (1 + np.tanh((o - threshold) / 2))  # sigmoid, no overflow
-    elif out.shape[1] == 2:
-        if out.min() >= 0:
-            total = out.sum(axis=1)
-            Z = np.divide(out[:, 1], total, out=np.full_like(total, 0.5), where=total > 0)
-        else:
-            Z = 0.5 * (1 + np.tanh((out[:, 1] - out[:, 0]) / 2))  # softmax of class 1
-    else:
-        Z = out.argmax(axis=1).astype(np.float64)
-    return xx, yy, Z.reshape(xx.shape)
+    return xx, yy, decision_score(out, threshold).reshape(xx.shape)
+
+
+def decision_score(out, threshold: float = 0.5) -> np.ndarray:
+    """What ``decision_grid`` shows of the outputs ``out`` (n_points, n_out): (n_points,).
+
+    A class-1 score in [0, 1] that crosses 0.5 where the predicted class changes (one
+    or two outputs), or the predicted class ``argmax`` (three or more).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if out.shape[1] == 1:
+            o = out[:, 0]
+            inside = threshold == 0.5 and o.min() >= 0 and o.max() <= 1
+            return o if inside else 0.5 * (1 + np.tanh((o - threshold) / 2))  # sigmoid
+        if out.shape[1] == 2:
+            if out.min() >= 0:
+                total = out.sum(axis=1)
+                return np.divide(out[:, 1], total, out=np.full_like(total, 0.5),
+                                 where=total > 0)
+            return 0.5 * (1 + np.tanh((out[:, 1] - out[:, 0]) / 2))  # softmax of class 1
+        return out.argmax(axis=1).astype(np.float64)
 
 
 def _validation_curve(ax, history, column):

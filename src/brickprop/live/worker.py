@@ -1,0 +1,201 @@
+"""The worker process of a live page: builds runs, trains them with ``fit``, obeys the pipe.
+
+Commands (tuples from :class:`~brickprop.live.session.Session`): ``("ask", version)``
+send a snapshot once the state differs from ``version``; ``("play", bool)``;
+``("step",)`` one step then pause; ``("speed", steps_per_second)`` (0: no limit);
+``("live", cfg)`` a learning rate, penalty or clipping from the next step;
+``("run", id, cfg, weights, step)`` a new run; ``("close",)``.  Replies:
+``("snapshot", fields of Snapshot)``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ..runs.build import make_lr, make_regularizer
+from ..train.callbacks import Callback
+from ..train.loop import fit
+from .session import LIVE_STOP, SEGMENT
+
+
+class Steer(Callback):
+    """After every step: count it, and when the flag is up, do what the page asked."""
+
+    def __init__(self, worker):
+        self.worker = worker
+
+    def on_step_end(self, run, row) -> None:
+        w = self.worker
+        w.step += 1
+        if w.flag.value or w.attend_always:
+            w.attend(run)
+
+
+class Worker:
+    def __init__(self, commands, results, flag):
+        self.commands, self.results, self.flag = commands, results, flag
+        self.run = self.cfg = None
+        self.run_id = self.step = self.revision = self.segment = self.single = 0
+        self.playing, self.state, self.message = False, "paused", ""
+        self.speed, self.pace, self.ask_after = 0.0, None, False
+        self.closed, self.next, self.live = False, None, None
+        self.attend_always = False
+
+    # -- commands ----------------------------------------------------------------------
+    def read(self, block: bool = False) -> None:
+        """Handle the commands in the pipe (waiting for one when ``block``)."""
+        self.flag.value = 0  # before reading: a command sent after this raises it again
+        try:
+            while block or self.commands.poll():
+                block = False
+                command = self.commands.recv()
+                getattr(self, "do_" + command[0])(*command[1:])
+        except (EOFError, OSError):  # the server is gone
+            self.closed = True
+
+    def do_ask(self, after):
+        self.ask_after = after
+
+    def do_play(self, playing):
+        if self.state != "finished" or not playing:
+            self.playing, self.single = playing, 0
+            self.state = "playing" if playing else "paused"
+
+    def do_step(self):
+        if self.state != "finished":
+            self.playing, self.single, self.state = True, 1, "playing"
+
+    def do_speed(self, speed):
+        self.speed, self.pace = speed, None
+        self.attend_always = speed > 0
+
+    def do_live(self, cfg):
+        self.live = cfg
+
+    def do_run(self, run_id, cfg, weights, step):
+        self.next = (run_id, cfg, weights, step)
+
+    def do_close(self):
+        self.closed = True
+
+    def version(self) -> tuple:
+        return self.run_id, self.step, self.state, self.message, self.revision
+
+    def serve(self) -> None:
+        """Send a snapshot if one is asked for and the state moved on."""
+        if self.ask_after is not False and self.run is not None and \
+                self.version() != self.ask_after:
+            self.ask_after = False
+            params = [p.data.copy() for p in self.params]
+            try:
+                self.results.send(("snapshot", (self.run_id, self.step, params, self.state,
+                                                self.message, float(self.optimizer.current_lr()),
+                                                self.revision)))
+            except (BrokenPipeError, OSError):  # the server is gone
+                self.closed = True
+
+    # -- runs ----------------------------------------------------------------------------
+    def install(self):
+        from ..live.page import start_run
+
+        run_id, cfg, weights, step = self.next
+        self.next = None
+        self.run, self.cfg, self.run_id, self.step = start_run(cfg, weights), cfg, run_id, step
+        self.params = self.run.net.parameters()
+        self.optimizer = self.run.fit_kwargs["optimizer"]
+        self.segment = self.revision = self.single = 0
+        self.playing = self.playing and step < cfg.steps
+        self.state = "finished" if step >= cfg.steps else \
+            "playing" if self.playing else "paused"
+        self.message = f"trained all {cfg.steps} steps" if self.state == "finished" else ""
+
+    def apply_live(self, fit_state=None):
+        cfg, self.live = self.live, None
+        self.cfg = cfg
+        self.revision += 1
+        if self.state == "finished" and self.step < cfg.steps:
+            self.state, self.message = "paused", ""
+        if fit_state is None:  # between fit calls: the next call reads the config
+            self.optimizer.lr = make_lr(cfg)
+            return
+        fit_state.set_lr(make_lr(cfg))
+        fit_state.set_regularizer(make_regularizer(cfg))
+        fit_state.set_clip(cfg.clip_norm or None, cfg.clip_value or None)
+
+    def attend(self, fit_state) -> None:
+        """After a step inside ``fit``: commands, snapshots, pause, pace, stop."""
+        if self.single:
+            self.single -= 1
+            if not self.single:
+                self.playing, self.state = False, "paused"
+        if self.step >= self.cfg.steps:
+            self.playing, self.state = False, "finished"
+            self.message = f"trained all {self.cfg.steps} steps; raise steps to go on"
+        while True:
+            self.read()
+            if self.live is not None:
+                self.apply_live(fit_state)
+            self.serve()
+            if self.closed or self.next or self.state == "finished":
+                fit_state.stop(LIVE_STOP)
+                return
+            if self.playing:
+                break
+            self.read(block=True)
+            if self.closed:
+                fit_state.stop(LIVE_STOP)
+                return
+        if self.speed:
+            self.keep_pace()
+
+    def keep_pace(self):
+        """Sleep so that steps run at ``speed`` per second (in bursts of 10 ms at most)."""
+        now = time.perf_counter()
+        if self.pace is None or now - self.pace > 0.2:
+            self.pace = now
+        self.pace += 1.0 / self.speed
+        if self.pace - now > 0.01 or self.speed < 100:
+            time.sleep(max(self.pace - now, 0.0))
+
+    def loop(self) -> None:
+        while not self.closed:
+            trainable = self.playing and self.run is not None and \
+                self.state != "finished" and self.step < self.cfg.steps
+            self.read(block=not (self.next or trainable or self.live is not None))
+            if self.next:
+                self.install()
+            if self.live is not None:
+                self.apply_live()
+            self.serve()
+            if self.playing and self.state != "finished" and self.step < self.cfg.steps:
+                self.train_segment()
+
+    def train_segment(self) -> None:
+        cfg = self.cfg
+        kw = dict(self.run.fit_kwargs)
+        self.optimizer.lr = make_lr(cfg)
+        kw.update(regularizer=make_regularizer(cfg), clip_norm=cfg.clip_norm or None,
+                  clip_value=cfg.clip_value or None, steps=min(SEGMENT, cfg.steps - self.step),
+                  snapshots=0, seed=cfg.seed + self.segment, progress=None)
+        self.segment += 1
+        self.flag.value = 1  # the first step looks at the pipe
+        history = fit(self.run.net, self.run.X, self.run.Y, **kw, callbacks=[Steer(self)])
+        meta = history.meta
+        if meta.get("stopped") == LIVE_STOP:
+            meta.pop("stopped")
+        if meta.get("diverged") or meta.get("stopped"):
+            self.playing = False
+            self.state = "diverged" if meta.get("diverged") else "finished"
+            self.message = meta.get("diverged") or meta.get("stopped")
+        self.serve()
+
+
+def main(commands, results, flag) -> None:
+    """The worker process's entry point."""
+    worker = Worker(commands, results, flag)
+    try:
+        worker.loop()
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the server reports
+        pass
+    finally:
+        results.close()
