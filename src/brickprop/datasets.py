@@ -13,7 +13,9 @@ import os
 
 import numpy as np
 
+from . import _fastcsv
 from ._checks import check_int, check_number
+from ._fastcsv import _float
 
 
 def xor(n: int = 300, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -168,19 +170,36 @@ class Standardizer:
 
     mean = scale = None  # (n_features,) float64 each, learnt by fit(X (n, n_features))
 
-    def fit(self, X) -> Standardizer:
-        X = np.asarray(X, dtype=np.float64)
+    def fit(self, X, block: int = 1024) -> Standardizer:
+        """Column means and standard deviations of X (n, n_features), in float64.
+
+        Two passes over ``block`` rows at a time, so that a float32 X is never copied
+        whole to float64 (a 60,000 x 784 one would take 376 MB).
+        """
+        X = np.asarray(X)
+        X = X if np.issubdtype(X.dtype, np.floating) else X.astype(np.float64)
         if X.ndim != 2 or not len(X):
             raise ValueError(f"Standardizer.fit needs a non-empty (n, n_features) array: {X.shape}")
-        self.mean, std = X.mean(axis=0), X.std(axis=0)
+        self.mean = X.sum(axis=0, dtype=np.float64) / len(X)
+        squares = np.zeros(X.shape[1])
+        for start in range(0, len(X), block):
+            d = X[start:start + block] - self.mean  # (block, n_features) float64
+            squares += (d * d).sum(axis=0)
+        std = np.sqrt(squares / len(X))
         tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(self.mean))
         self.scale = np.where(std > tiny, std, 1.0)  # rounding leaves constants a tiny std
         return self
 
-    def transform(self, X) -> np.ndarray:
-        """X (n, n_features) -> ``(X - mean) / scale``, in X's float dtype."""
+    def transform(self, X, copy: bool = True) -> np.ndarray:
+        """X (n, n_features) -> ``(X - mean) / scale``, in X's float dtype.
+
+        ``copy=False`` overwrites a float X with the result (no second array in memory).
+        """
         X = self._check(X)
-        return (X - self.mean.astype(X.dtype)) / self.scale.astype(X.dtype)
+        out = X - self.mean.astype(X.dtype) if copy else np.subtract(
+            X, self.mean.astype(X.dtype), out=X)
+        out /= self.scale.astype(X.dtype)
+        return out
 
     def fit_transform(self, X) -> np.ndarray:
         return self.fit(X).transform(X)
@@ -214,13 +233,6 @@ class Standardizer:
         return X if np.issubdtype(X.dtype, np.floating) else X.astype(np.float64)
 
 
-def _float(cell: str):
-    try:
-        return float(cell)
-    except ValueError:
-        return None
-
-
 def _read_rows(path: str) -> list:
     """The non-blank rows of a CSV file, as (line number, stripped cells)."""
     try:
@@ -247,6 +259,14 @@ def _has_header(rows, target) -> bool:
     return named or (any(words) and all(words))
 
 
+def _listed(names, most: int = 8) -> str:
+    """``'a', 'b', 'c'``; a longer list than ``most`` is cut to its first and last names."""
+    if len(names) <= most:
+        return ", ".join(map(repr, names))
+    return ", ".join([*map(repr, names[:most - 2]), "...", repr(names[-1])]) + \
+        f" ({len(names)} in all)"
+
+
 def _target_index(path, names, target) -> int:
     name = target.strip() if isinstance(target, str) else None
     if name in names:
@@ -255,26 +275,35 @@ def _target_index(path, names, target) -> int:
     j = int(target) if is_int or (name or "").isdigit() else -1
     if not 0 <= j < len(names):
         raise ValueError(f"target column {target!r} is not in {path}; its columns are "
-                         f"{', '.join(map(repr, names))}: pass a name or a 0-based index")
+                         f"{_listed(names)}: pass a name or a 0-based index")
     return j
 
 
-def from_csv(path, target):
+def from_csv(path, target, dtype=np.float64):
     """Features X and target y from a CSV file, with or without a header row.
 
     The first row is a header if it holds names where the rows below hold numbers (else
     columns are named "0", "1", ...); ``target`` is a name or 0-based index.  A numeric
     target with a non-integer value means regression; any other holds class labels,
-    numbered in sorted order (numerically if they are numbers).
+    numbered in sorted order (numerically if they are numbers).  A valid file is read
+    by NumPy's C reader (``_fastcsv``); the row-by-row reader below reads it only when
+    that fails, to name the row and column at fault.
 
     Returns
     -------
-    X : (n, n_features) float64, the other columns in file order
+    X : (n, n_features) ``dtype`` (float64, or float32 for half the memory), the other
+        columns in file order
     y : (n,) int64 labels 0..k-1, or (n,) float64 for regression
     info : dict, {"features": [names], "target": name, "target_index": 0-based column,
         "classes": [labels] or None, "task": "classification" or "regression"}
     """
     path = os.fspath(path)
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise ValueError(f"from_csv: dtype must be a float type (np.float32 or np.float64), "
+                         f"got {np.dtype(dtype)}")
+    fast = _fastcsv.training_data(path, target, dtype)  # None: read row by row
+    if fast is not None:
+        return _with_target(path, *fast)
     rows = _read_rows(path)
     width = len(rows[0][1])
     for line, cells in rows:
@@ -297,17 +326,23 @@ def from_csv(path, target):
                 problem = (f"holds {cell!r}, not a finite number; make every feature a number"
                            if cell else "is empty; fill in the missing value or delete the row")
                 raise ValueError(f"{path}: row {line}, column {names[j]!r} {problem}")
-    X = np.array([[float(cells[j]) for j in features] for _, cells in data])  # (n, n_features)
-    labels = [cells[t] for _, cells in data]
-    values = [_float(s) for s in labels]
-    info = {"features": [names[j] for j in features], "target": names[t], "target_index": t}
+    X = np.array([[float(cells[j]) for j in features] for _, cells in data], dtype=dtype)
+    distinct: dict = {}  # target cell -> its number, in order of appearance
+    codes = np.array([distinct.setdefault(cells[t], len(distinct)) for _, cells in data])
+    return _with_target(path, X, names, t, codes, list(distinct))
+
+
+def _with_target(path, X, names, t, codes, cells):
+    """``from_csv``'s result from X and the target column: row i holds ``cells[codes[i]]``."""
+    values = [_float(s) for s in cells]
+    info = {"features": names[:t] + names[t + 1:], "target": names[t], "target_index": t}
     numeric = None not in values
     if numeric and not all(v.is_integer() for v in values):
-        return X, np.array(values), {**info, "classes": None, "task": "regression"}
-    classes = sorted(set(labels), key=(lambda s: (float(s), s)) if numeric else None)
+        return X, np.array(values)[codes], {**info, "classes": None, "task": "regression"}
+    classes = sorted(cells, key=(lambda s: (float(s), s)) if numeric else None)
     if len(classes) < 2:
         raise ValueError(f"target column {names[t]!r} of {path} holds a single class "
                          f"({classes[0]!r}); pick a target with two or more labels")
-    index = {label: k for k, label in enumerate(classes)}
-    y = np.array([index[s] for s in labels], dtype=np.int64)  # (n,)
+    rank = {label: k for k, label in enumerate(classes)}
+    y = np.array([rank[c] for c in cells], dtype=np.int64)[codes]  # (n,)
     return X, y, {**info, "classes": classes, "task": "classification"}
