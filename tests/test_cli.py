@@ -99,6 +99,7 @@ def test_saved_model_reproduces_the_final_training_accuracy(tmp_path):
     (["--hidden", "0"], "'hidden' must be a list of positive integers"),
     (["--lr", "fast"], "argument --lr: invalid float value: 'fast'"),
     (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
 ])
 def test_bad_flags_are_one_line_errors_with_exit_code_2(args, fragment, capsys):
     assert main(["train", *args]) == 2
@@ -113,6 +114,7 @@ def test_bad_flags_are_one_line_errors_with_exit_code_2(args, fragment, capsys):
     ("steps = 1.5\n", "config key 'steps' must be an integer"),
     ("hidden = 3\n", "config key 'hidden' must be a list of positive integers"),
     ("lr = \n", "is not valid TOML"),
+    ('dtype = "float16"\n', "unknown dtype 'float16'; choose one of float64, float32"),
 ])
 def test_bad_config_files_are_one_line_errors(tmp_path, content, fragment, capsys):
     cfg = tmp_path / "bad.toml"

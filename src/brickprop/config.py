@@ -46,6 +46,7 @@ class RunConfig:
     loss: str = "mse"               # mse, cross-entropy, binary-cross-entropy
     init: str = "article"           # weight initializer
     bias: bool = True               # biases in every Linear
+    dtype: str = "float64"          # float32: data, weights and training in single precision
     optimizer: str = "sgd"          # sgd, momentum, nesterov, rmsprop, adam, adamw
     lr: float = 5.0                 # learning rate (the peak rate of a schedule)
     momentum: float = 0.0           # SGD/RMSProp momentum (momentum, nesterov: 0 means 0.9)
@@ -103,7 +104,8 @@ class RunConfig:
 
 _CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES,
             "init": INITIALIZERS, "output": ["auto", *ACTIVATIONS], "optimizer": OPTIMIZERS,
-            "schedule": SCHEDULES, "on_diverge": ["stop", "rollback", "ignore"]}
+            "schedule": SCHEDULES, "on_diverge": ["stop", "rollback", "ignore"],
+            "dtype": ["float64", "float32"]}
 _POSITIVE = {"n_samples", "steps", "lr", "step_size", "plateau_patience"}
 _NON_NEGATIVE = {"noise", "momentum", "batch_size", "l2", "l1", "frames", "weight_decay", "gamma",
                  "diagnose_every", "t_max", "power_t", "min_lr", "warmup", "clip_norm",
