@@ -494,3 +494,21 @@ def test_standardizer_float32_statistics_are_float64_ones():
     same = sd.transform(X, copy=False)
     assert same is X
     np.testing.assert_allclose(same, Z, rtol=0, atol=0)
+
+
+def test_the_mnist_shaped_script_writes_its_images_as_csv(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "mnist_csv.py"
+    spec = importlib.util.spec_from_file_location("mnist_csv", script)
+    mnist_csv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mnist_csv)
+    assert mnist_csv.csv_bytes(np.array([[0, 9, 10], [99, 100, 255]])) == b"0,9,10\n99,100,255\n"
+    mnist_csv.write(tmp_path / "m.csv", n=50, seed=3)
+    labels, pixels = mnist_csv.images(50, seed=3)
+    X, y, info = from_csv(tmp_path / "m.csv", "label")
+    np.testing.assert_allclose(X, pixels, rtol=0, atol=0)
+    assert info["features"] == [f"pixel{i}" for i in range(784)] and info["target_index"] == 0
+    np.testing.assert_array_equal(np.array(info["classes"], dtype=int)[y], labels)
+    assert 0 <= pixels.min() and pixels.max() <= 255 and len(np.unique(labels)) == 10
