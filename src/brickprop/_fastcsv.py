@@ -115,7 +115,7 @@ def training_data(path, target, dtype=np.float64):
     return X, names, table.label, table.codes, table.cells
 
 
-def drop_column(values: np.ndarray, j: int, block: int = 512) -> np.ndarray:
+def drop_column(values: np.ndarray, j: int, block: int = 256) -> np.ndarray:
     """``np.delete(values, j, axis=1)`` in ``values``' own memory (which it overwrites).
 
     The rows move towards the start of the buffer, ``block`` rows at a time through a
