@@ -233,29 +233,61 @@ class Standardizer:
         return X if np.issubdtype(X.dtype, np.floating) else X.astype(np.float64)
 
 
-def _read_rows(path: str) -> list:
-    """The non-blank rows of a CSV file, as (line number, stripped cells)."""
+def _read_rows(path: str):
+    """The non-blank rows of a CSV file, one at a time, as (line number, stripped cells).
+
+    A missing, unreadable or empty file raises its one-line error when it is met.
+    """
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
-            rows = [(reader.line_num, [c.strip() for c in row])
-                    for row in reader if any(c.strip() for c in row)]
+            empty = True
+            for row in reader:
+                cells = [c.strip() for c in row]
+                if any(cells):
+                    empty = False
+                    yield reader.line_num, cells
     except FileNotFoundError:
         raise FileNotFoundError(f"CSV file {path} does not exist; check the path "
                                 f"(relative paths start at {os.getcwd()})") from None
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise ValueError(f"cannot read {path} as CSV ({e}); save it as UTF-8 text") from None
-    if not rows:
+    if empty:
         raise ValueError(f"{path} is empty; write rows of comma-separated values into it")
-    return rows
 
 
-def _has_header(rows, target) -> bool:
+def _scan(path: str, numeric: bool = False):
+    """The careful reader's first pass: ``(first line number, first row, n_rows, numeric)``.
+
+    It reads the whole file, holding one row at a time, so that a read error anywhere
+    is told first; then a row whose length differs from the first row's.  ``numeric``
+    (when asked for, else None): for each column, whether every cell below the first
+    row is a number or blank.
+    """
+    rows = _read_rows(path)
+    first_line, first = next(rows)
+    columns = [True] * len(first) if numeric else None
+    n_rows, ragged = 1, None
+    for line, cells in rows:
+        n_rows += 1
+        if len(cells) != len(first):
+            ragged = ragged or (line, len(cells))
+        elif columns is not None and not ragged:
+            columns = [ok and (not c or _float(c) is not None) for ok, c in zip(columns, cells)]
+    if ragged:
+        raise ValueError(f"{path}: row {ragged[0]} has {ragged[1]} values but row "
+                         f"{first_line} has {len(first)}; give every row {len(first)} values")
+    return first_line, first, n_rows, columns
+
+
+def _changed(path: str) -> ValueError:
+    return ValueError(f"{path} changed while it was being read; read it again")
+
+
+def _has_header(first, numeric, target) -> bool:
     """The first row is a header if it names the target or has only words in numeric columns."""
-    numeric = [j for j in range(len(rows[0]))
-               if all(_float(r[j]) is not None or not r[j] for r in rows[1:])]
-    words = [_float(rows[0][j]) is None for j in numeric]
-    named = isinstance(target, str) and target.strip() in rows[0] and _float(target) is None
+    words = [_float(cell) is None for cell, ok in zip(first, numeric) if ok]
+    named = isinstance(target, str) and target.strip() in first and _float(target) is None
     return named or (any(words) and all(words))
 
 
@@ -304,31 +336,36 @@ def from_csv(path, target, dtype=np.float64):
     fast = _fastcsv.training_data(path, target, dtype)  # None: read row by row
     if fast is not None:
         return _with_target(path, *fast)
-    rows = _read_rows(path)
-    width = len(rows[0][1])
-    for line, cells in rows:
-        if len(cells) != width:
-            raise ValueError(f"{path}: row {line} has {len(cells)} values but row "
-                             f"{rows[0][0]} has {width}; give every row {width} values")
-    header = _has_header([cells for _, cells in rows], target)
-    names, data = (rows[0][1], rows[1:]) if header else ([str(j) for j in range(width)], rows)
+    _, first, n_rows, numeric = _scan(path, numeric=True)  # one row in memory at a time
+    width = len(first)
+    header = _has_header(first, numeric, target)
+    names = first if header else [str(j) for j in range(width)]
     if width == 1:
         raise ValueError(f"{path} has one column ({names[0]!r}), so no features besides "
                          f"the target {target!r}; add feature columns, separated by commas")
-    if not data:
+    if n_rows == header:
         raise ValueError(f"{path} has only a header row ({', '.join(names)}); add data rows")
     t = _target_index(path, names, target)
-    features = [j for j in range(width) if j != t]
-    for line, cells in data:
+    X = np.empty((n_rows - header, width - 1), dtype)  # (n, n_features)
+    distinct: dict = {}  # target cell -> its number, in order of appearance
+    codes = np.empty(len(X), np.int64)
+    rows = _read_rows(path)
+    if header:
+        next(rows)
+    i = -1
+    for i, (line, cells) in enumerate(rows):
+        if i >= len(X) or len(cells) != width:
+            raise _changed(path)
         for j, cell in enumerate(cells):
             value = _float(cell)
             if not cell or (value is None and j != t) or not math.isfinite(value or 0):
                 problem = (f"holds {cell!r}, not a finite number; make every feature a number"
                            if cell else "is empty; fill in the missing value or delete the row")
                 raise ValueError(f"{path}: row {line}, column {names[j]!r} {problem}")
-    X = np.array([[float(cells[j]) for j in features] for _, cells in data], dtype=dtype)
-    distinct: dict = {}  # target cell -> its number, in order of appearance
-    codes = np.array([distinct.setdefault(cells[t], len(distinct)) for _, cells in data])
+        X[i] = [float(cell) for j, cell in enumerate(cells) if j != t]
+        codes[i] = distinct.setdefault(cells[t], len(distinct))
+    if i + 1 != len(X):
+        raise _changed(path)
     return _with_target(path, X, names, t, codes, list(distinct))
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _fastcsv
-from .datasets import Standardizer, _float, _listed, _read_rows
+from .datasets import Standardizer, _changed, _float, _listed, _read_rows, _scan
 from .io import read
 
 _KEYS = ("task", "features", "target", "target_index", "classes", "loss", "threshold",
@@ -115,20 +115,21 @@ def read_features(path, model: Model):
     fast = _read_fast(path, model, dtype)
     if fast is not None:
         return fast
-    rows = _read_rows(path)
-    first = rows[0][1]
-    for line, cells in rows:
-        if len(cells) != len(first):
-            raise ValueError(f"{path}: row {line} has {len(cells)} values but row {rows[0][0]} "
-                             f"has {len(first)}; give every row {len(first)} values")
+    _, first, n_rows, _ = _scan(path)  # one row in memory at a time
     names, header = _layout(path, first, model)
-    data = rows[1:] if header else rows
-    if not data:
+    if n_rows == header:
         raise ValueError(f"{path} has only a header row; add rows of features to predict")
     features, target = model.info["features"], model.info["target"]
     columns = [names.index(f) for f in features]
-    X = np.empty((len(data), len(features)), dtype)  # (n, n_features)
-    for i, (line, cells) in enumerate(data):
+    X = np.empty((n_rows - header, len(features)), dtype)  # (n, n_features)
+    targets = [] if target in names else None
+    rows = _read_rows(path)
+    if header:
+        next(rows)
+    i = -1
+    for i, (line, cells) in enumerate(rows):
+        if i >= len(X) or len(cells) != len(first):
+            raise _changed(path)
         for k, j in enumerate(columns):
             value = _float(cells[j])
             if value is None or not math.isfinite(value):
@@ -137,7 +138,10 @@ def read_features(path, model: Model):
                            "the row")
                 raise ValueError(f"{path}: row {line}, column {names[j]!r} {problem}")
             X[i, k] = value
-    targets = [cells[names.index(target)] for _, cells in data] if target in names else None
+        if targets is not None:
+            targets.append(cells[names.index(target)])
+    if i + 1 != len(X):
+        raise _changed(path)
     return X, targets
 
 
