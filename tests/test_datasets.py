@@ -416,6 +416,18 @@ def test_from_csv_reads_valid_files_with_numpys_reader_alone(text, target, tmp_p
     assert X.flags.c_contiguous
 
 
+@pytest.mark.parametrize("target, columns", [("lable", "'label', 'p0', 'p1'"), (3, "'label', "
+                                              "'p0', 'p1'"), ("9", "'label', 'p0', 'p1'")])
+def test_a_target_missing_from_a_valid_file_is_told_without_the_row_reader(target, columns,
+                                                                           tmp_path,
+                                                                           monkeypatch):
+    path = write(tmp_path, "label,p0,p1\n7,0,255\n1,12,3\n")
+    monkeypatch.setattr(datasets, "_read_rows", lambda path: pytest.fail("read row by row"))
+    with pytest.raises(ValueError, match=re.escape(
+            f"target column {target!r} is not in {path}; its columns are {columns}: pass")):
+        from_csv(path, target)
+
+
 @pytest.mark.parametrize("text, target", VALID)
 def test_from_csv_float32_is_the_float64_values_rounded(text, target, tmp_path):
     path = tmp_path / "d.csv"

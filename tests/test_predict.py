@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -193,6 +194,25 @@ def test_read_features_of_a_valid_file_uses_numpys_reader_alone(layout, blobs_cs
     np.testing.assert_allclose(careful_X, X, rtol=0, atol=0)
     assert got_targets == careful_targets
     assert got_targets == (None if layout in ("swapped", "bare") else list(labels))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("width,kind\n1,ant\n", "the header has no column 'height'"),
+    ("width,height,id\n1,2,3\n", "column 'id' is not a feature of the model"),
+    ("1,2,3,4\n5,6,7,8\n", "has 4 columns but the model takes 2 features"),
+])
+def test_a_valid_file_that_does_not_fit_the_model_is_told_without_the_row_reader(
+        text, message, blobs_csv, tmp_path, monkeypatch):
+    from brickprop import predict
+
+    cfg, run = trained(blobs_csv[0], steps=5)
+    save(run.net, tmp_path / "m.npz", preprocessing=preprocessing(cfg, run))
+    model = Model.load(tmp_path / "m.npz")
+    data = tmp_path / "d.csv"
+    data.write_text(text.replace(",ant", ",2"))  # numbers only: NumPy's reader takes it
+    monkeypatch.setattr(predict, "_read_rows", lambda path: pytest.fail("read row by row"))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        predict.read_features(data, model)
 
 
 def test_a_float32_run_trains_and_predicts_in_float32(blobs_csv, tmp_path, capsys):

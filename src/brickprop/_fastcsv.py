@@ -86,7 +86,9 @@ def training_plan(first: list, target):
     succeeds, every feature column below the first line is numbers, so the rule needs
     only the first line: a header if it names the target or holds only words.  A
     first line of words in the features but a number in the target is read as data,
-    which fails in NumPy's reader, so the careful reader decides it.
+    which fails in NumPy's reader, so the careful reader decides it.  A target that
+    is no column gives ``(header, None)``: the file is still read, to know that the
+    missing column is its first problem.
     """
     if len(first) < 2:  # no feature besides the target
         return None
@@ -96,21 +98,27 @@ def training_plan(first: list, target):
         return True, first.index(name)
     is_int = isinstance(target, (int, np.integer)) and not isinstance(target, bool)
     t = int(target) if is_int or (name or "").isdigit() else -1
-    return (all(words), t) if 0 <= t < len(first) else None
+    return all(words), t if 0 <= t < len(first) else None
 
 
-def training_data(path, target, dtype=np.float64):
+def training_data(path, target, locate, dtype=np.float64):
     """``(X, names, t, codes, cells)`` of a valid numeric file for ``from_csv``, or None.
 
     X (n, n_features) ``dtype`` is every column but the target's, ``names`` all the
     column names and ``t`` the target's column; row i's target is ``cells[codes[i]]``.
-    A NaN or inf target is None too: the careful reader names its row.
+    A NaN or inf target is None too: the careful reader names its row.  A valid file
+    without the target column gets the careful reader's error from ``locate(names)``
+    at once, instead of after its two slow passes.
     """
     table = load(path, lambda first: training_plan(first, target), dtype)
-    if table is None or not all(np.isfinite(v) for v in map(_float, table.cells)
-                                if v is not None):
+    if table is None:
         return None
     names = table.first if table.header else [str(j) for j in range(len(table.first))]
+    if table.label is None:
+        locate(names)  # raises: the target is none of these columns
+        return None
+    if not all(np.isfinite(v) for v in map(_float, table.cells) if v is not None):
+        return None
     X = drop_column(table.values, table.label)
     return X, names, table.label, table.codes, table.cells
 

@@ -333,7 +333,8 @@ def from_csv(path, target, dtype=np.float64):
     if not np.issubdtype(np.dtype(dtype), np.floating):
         raise ValueError(f"from_csv: dtype must be a float type (np.float32 or np.float64), "
                          f"got {np.dtype(dtype)}")
-    fast = _fastcsv.training_data(path, target, dtype)  # None: read row by row
+    fast = _fastcsv.training_data(path, target, lambda names: _target_index(
+        path, names, target), dtype)  # None: read row by row
     if fast is not None:
         return _with_target(path, *fast)
     _, first, n_rows, numeric = _scan(path, numeric=True)  # one row in memory at a time

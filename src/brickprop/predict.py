@@ -184,14 +184,14 @@ def _read_fast(path, model: Model, dtype):
     def plan(first):
         try:
             names, header = _layout(path, first, model)
-        except ValueError:  # the careful reader says it, after the checks that come first
-            return None
+        except ValueError:  # said below once the rows are known to be fine (they come first)
+            return any(_float(c) is None for c in first), None
         return header, names.index(target) if target in names else None
 
     table = _fastcsv.load(path, plan, dtype)
     if table is None:
         return None
-    names, _ = _layout(path, table.first, model)
+    names, _ = _layout(path, table.first, model)  # the error that plan() deferred, if any
     values, targets = table.values, None
     if table.label is not None:
         values = _fastcsv.drop_column(values, table.label)
