@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -23,8 +24,9 @@ from .base import (
     _HelpFormatter,
     _Parser,
     add_config_flags,
-    config_overrides,
+    add_overwrite_flag,
     output_folder,
+    run_overrides,
 )
 
 
@@ -33,47 +35,76 @@ def _train_parser(sub):
         "train", help="train a network and write a run folder",
         description="Train a network (default: the article's 2-3-2 sigmoid network on XOR) "
                     "and write a run folder with config.toml, metrics.csv, model.npz, "
-                    "figure.png, animation.gif and summary.txt. Flags override the config.",
+                    "figure.png, animation.gif and summary.txt. Flags override the config. "
+                    "An existing --out folder is refused unless --overwrite; Ctrl-C or "
+                    "SIGTERM stops after the current step and writes the steps trained "
+                    "(exit code 130).",
         formatter_class=_HelpFormatter)
     p.add_argument("config", nargs="?", help="TOML run config, e.g. runs/X/config.toml "
                    "to replay a run (default: the article's XOR run)")
     add_config_flags(p)
     p.add_argument("--out", help="run folder (default: runs/<date-time>)")
+    add_overwrite_flag(p, "run")
     p.set_defaults(func=cmd_train)
     return p
+
+
+def _stop_on_signals(interrupt):
+    """Ctrl-C and SIGTERM ask ``interrupt`` to stop after the current step; a second one aborts.
+
+    Returns the previous handlers, for ``signal.signal`` to put back.
+    """
+    names = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+
+    def handler(signum, frame):
+        if interrupt.requested:  # asked twice: stop now and keep nothing
+            raise KeyboardInterrupt
+        interrupt.request(names[signum])
+        print(f"brickprop train: {names[signum]}: stopping after this step and writing the "
+              "steps trained (again to abandon the run)", file=sys.stderr)
+
+    return {s: signal.signal(s, handler) for s in names}
 
 
 def cmd_train(args) -> int:
     from tqdm import tqdm
 
-    from ..jobs.run import train_run
+    from ..jobs.run import train_run, written_by_run
     from ..runs.build import build, describe
     from ..runs.config import ConfigError, from_dict, load_config
+    from ..train.callbacks import Interrupt
 
     try:
         cfg = load_config(args.config) if args.config else from_dict({})
-        overrides = config_overrides(args)
-        if args.dataset is not None and args.data is not None:
-            raise UsageError("give --dataset NAME or --data FILE.csv, not both")
-        if args.dataset is not None:  # a generated set replaces a config's CSV file
-            overrides.setdefault("data", "")
-            overrides.setdefault("target", "")
-        if args.data is not None and args.noise is None:  # a CSV file has no noise setting
-            overrides["noise"] = None
-        cfg = from_dict(overrides, base=cfg, source="the command line")
+        cfg = from_dict(run_overrides(args), base=cfg, source="the command line")
+        run = build(cfg)  # before the folder: a bad combination must not leave an empty folder
     except ConfigError as e:
         raise UsageError(str(e)) from None
-    run = build(cfg)  # before the folder: a bad combination must not leave an empty folder
-    folder = output_folder(args.out, "run", "config.toml")
-    started = time.perf_counter()
-    print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
-    if cfg.bugs:
-        print(f"brickprop train: WARNING: deliberate bugs switched on: {', '.join(cfg.bugs)}; "
-              "this run's gradients are wrong on purpose", file=sys.stderr)
-    with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
-              file=sys.stderr, leave=False) as bar:
-        history, summary_lines, files = train_run(
-            cfg, folder, run=run, progress=lambda done: bar.update(done - bar.n))
+    staged = output_folder(args.out, "run", "config.toml", overwrite=args.overwrite,
+                           allowed=written_by_run, reads=(args.config, cfg.data))
+    with staged:
+        folder = staged.folder
+        started = time.perf_counter()
+        print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
+        if cfg.bugs:
+            print(f"brickprop train: WARNING: deliberate bugs switched on: "
+                  f"{', '.join(cfg.bugs)}; this run's gradients are wrong on purpose",
+                  file=sys.stderr)
+        interrupt = Interrupt(cfg.steps)
+        previous = _stop_on_signals(interrupt)
+        try:
+            with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
+                      file=sys.stderr, leave=False) as bar:
+                history, summary_lines, files = train_run(
+                    cfg, staged.path, run=run, progress=lambda done: bar.update(done - bar.n),
+                    callbacks=[interrupt], shown=folder)
+            staged.commit()
+        except OSError as e:
+            raise UsageError(f"cannot write the run folder {folder!r}: "
+                             f"{e.strerror or e}; nothing was written there") from None
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     train_seconds = history.meta["seconds"]
     diverged = history.meta.get("diverged")
     summary_lines.append(f"{train_seconds:.1f} s training, "
@@ -84,6 +115,8 @@ def cmd_train(args) -> int:
 
         summary_lines.append(f"no report.html: {MISSING}")
     print("\n".join(summary_lines))
+    if interrupt.requested:
+        return EXIT_INTERRUPTED
     return EXIT_DIVERGED if diverged else EXIT_OK
 
 

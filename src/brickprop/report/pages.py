@@ -153,8 +153,11 @@ def _trace(cfg):
     return to_mathml(trace, precision=4, samples=4)
 
 
-def run_context(folder) -> dict:
-    """Everything the run page shows, read from the run folder ``folder``."""
+def run_context(folder, shown=None) -> dict:
+    """Everything the run page shows, read from the run folder ``folder``.
+
+    ``shown`` is the folder's name on the page (default: ``folder``'s absolute path).
+    """
     from ..runs.config import NOT_SET, from_dict, load_config
     from ..store.model import load, load_snapshots
 
@@ -216,12 +219,12 @@ def run_context(folder) -> dict:
             "layout": layout, "metric": metric,
             "first_image": images[-1] if images else _file_uri(at("figure.png")),
             "diagnostics": _file_uri(at("diagnostics.png")), "trace": trace,
-            "trace_note": trace_note, "n_frames": n, "folder": os.path.abspath(folder)}
+            "trace_note": trace_note, "n_frames": n, "folder": shown or os.path.abspath(folder)}
 
 
-def build_run(folder, out=None) -> str:
+def build_run(folder, out=None, shown=None) -> str:
     """Write the run page of ``folder`` (default ``folder/report.html``); returns its path."""
-    page = _environment().get_template("run.html.j2").render(**run_context(folder))
+    page = _environment().get_template("run.html.j2").render(**run_context(folder, shown))
     out = out or os.path.join(folder, "report.html")
     atomic_write_text(out, page)
     return os.fspath(out)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ..data.datasets import DATASETS, REGRESSION
 from ..debug.bugs import apply_bugs
 from .config import ConfigError, RunConfig
-from ..data.datasets import DATASETS, REGRESSION
 
 
 @dataclass
@@ -44,7 +44,7 @@ def make_lr(cfg: RunConfig):
           "inverse_time": {"power_t": cfg.power_t},
           "cosine": {"t_max": cfg.t_max or cfg.steps, "eta_min": cfg.min_lr,
                      "restarts": cfg.restarts},
-          "onecycle": {"total_steps": cfg.steps},
+          "onecycle": {"total_steps": cfg.t_max or cfg.steps},
           "plateau": {"factor": cfg.gamma or 0.1, "patience": cfg.plateau_patience,
                       "min_lr": cfg.min_lr},
           }.get(cfg.schedule, {})
@@ -85,10 +85,10 @@ def build(cfg: RunConfig) -> Run:
     """Data, network and everything ``fit`` needs for ``cfg``, all seeded."""
     import numpy as np
 
-    from ..data.datasets import one_hot
     from ..bricks.losses import loss_by_name
     from ..bricks.models import mlp
     from ..bricks.regularizers import L1, L2, ElasticNet
+    from ..data.datasets import one_hot
 
     X, y, info, standardizer = load_data(cfg)
     if info["task"] == "regression":

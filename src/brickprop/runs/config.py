@@ -12,16 +12,18 @@ import math
 import sys
 from dataclasses import dataclass
 
+import tomli_w
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
 from ..bricks.activations import ACTIVATIONS
-from ..debug.bugs import BUGS
-from ..data.datasets import DATASETS, REGRESSION, default_noise
 from ..bricks.init import INITIALIZERS
 from ..bricks.losses import LOSSES
+from ..data.datasets import DATASETS, REGRESSION, default_noise
+from ..debug.bugs import BUGS
 from ..optim.optimizers import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
 from .options import ConfigError, check_type, is_list, opt, options, type_name
@@ -95,7 +97,7 @@ class RunConfig:
                         low_open=True, group="schedule")
     milestones: list[int] = opt([], "schedule multistep: steps at which to decay",
                                 kind="list[step]", metavar="STEP", nargs="+", group="schedule")
-    t_max: int = opt(0, "schedule cosine: period in steps", low=0, off="all steps",
+    t_max: int = opt(0, "schedule cosine and onecycle: period in steps", low=0, off="all steps",
                      group="schedule")
     restarts: bool = opt(False, "schedule cosine: warm restarts every period",
                          group="schedule")
@@ -137,15 +139,19 @@ class RunConfig:
             return self.output
         return "sigmoid" if self.loss == "mse" else "identity"
 
-    def to_toml(self) -> str:
-        """The config as TOML text that ``load_config`` reads back to an equal config."""
+    def to_toml(self, note: str | None = None) -> str:
+        """The config as TOML text that ``load_config`` reads back to an equal config.
+
+        ``note`` is a comment line under the header (e.g. why ``steps`` is what it is).
+        """
         lines = ["# brickprop run configuration (replay: brickprop train THIS_FILE)"]
+        lines += [f"# {' '.join(note.split())}"] if note else []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if value is None:  # TOML has no null: a missing optional key reads back as None
                 lines.append(f"# {f.name}: not set ({NOT_SET[f.name]})")
             else:
-                lines.append(f"{f.name} = {_toml_value(value)}")
+                lines.append(_toml_line(f.name, value))
         return "\n".join(lines) + "\n"
 
     def replace(self, **changes) -> RunConfig:
@@ -297,13 +303,9 @@ def from_toml(text: str, source: str) -> RunConfig:
     return from_dict(values, source=source)
 
 
-def _toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {v!r} as TOML")
+def _toml_line(name: str, value) -> str:
+    """``name = value`` written by tomli-w (so any string round-trips), a list on one line."""
+    if isinstance(value, list):
+        items = [tomli_w.dumps({"v": item}).rstrip("\n")[len("v = "):] for item in value]
+        return f"{name} = [{', '.join(items)}]"
+    return tomli_w.dumps({name: value}).rstrip("\n")

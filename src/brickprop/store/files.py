@@ -23,11 +23,25 @@ def atomic_path(path, suffix: str | None = None):
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
     try:
         yield tmp
+        fsync_path(tmp)  # the bytes reach the disk before the name points at them
         os.replace(tmp, path)
+        fsync_path(folder)  # and the rename itself survives a power cut
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def fsync_path(path) -> None:
+    """Flush a file's (or a folder's entries') data to the disk: ``fsync`` on a read-only fd."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot fsync a folder; the data is still written
+        if not os.path.isdir(path):
+            raise
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
