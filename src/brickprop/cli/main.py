@@ -10,6 +10,7 @@ sigmoid, MSE + L2, SGD) and writes a run folder.  The other subcommands live in
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -18,6 +19,7 @@ import time
 from .base import (
     EXIT_BAD_INPUT,
     EXIT_DIVERGED,
+    EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     UsageError,
@@ -138,22 +140,50 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def os_error_line(e: OSError) -> str:
+    """One line for an ``OSError``: what could not be done to which file, and what to do."""
+    where = f"{e.filename}" if e.filename else "a file"
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return f"cannot write {where}: the disk is full; free some space or write elsewhere"
+    if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write {where}: {e.strerror}; choose a folder you can write to"
+    if e.errno == errno.ENAMETOOLONG:
+        return f"{where}: the path is too long; use a shorter name"
+    return f"{where}: {e.strerror or e}"
+
+
+def _run(args) -> int:
+    """Run the command with NumPy's floating-point warnings and Python warnings kept quiet.
+
+    The command says what went wrong in its own words; a warning would be a second,
+    unexplained line on the terminal.
+    """
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return args.func(args)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``brickprop`` command; returns the exit code."""
     parser = make_parser()
+    debug = bool(os.environ.get("BRICKPROP_DEBUG"))
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return EXIT_BAD_INPUT
-        return args.func(args)
+        return _run(args)
     except UsageError as e:
         print(f"brickprop: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ValueError, TypeError, FileNotFoundError) as e:
-        if os.environ.get("BRICKPROP_DEBUG"):
+        if debug:
             raise
-        print(f"brickprop: error: {e}", file=sys.stderr)
+        print(f"brickprop: error: {' '.join(str(e).split())}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("brickprop: interrupted", file=sys.stderr)
@@ -161,5 +191,21 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # `brickprop explain | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-
-
+    except OSError as e:
+        if debug:
+            raise
+        print(f"brickprop: error: {os_error_line(e)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        if debug:
+            raise
+        print("brickprop: error: out of memory; make the run smaller (fewer samples, "
+              "narrower layers, fewer steps or frames)", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as e:  # the last net: a bug must still be one line, not a traceback
+        if debug:
+            raise
+        print(f"brickprop: error: internal error, {type(e).__name__}: "
+              f"{' '.join(str(e).split())} (rerun with BRICKPROP_DEBUG=1 for the traceback, "
+              "and report it)", file=sys.stderr)
+        return EXIT_FAILED

@@ -205,6 +205,7 @@ def predict_file(model_path, data_path, out=None, proba: bool = False):
     import os
 
     from ..store.files import atomic_write_text
+    from ..store.folders import refuse_inputs
 
     if out is not None:
         folder = os.path.dirname(os.fspath(out)) or "."
@@ -214,6 +215,7 @@ def predict_file(model_path, data_path, out=None, proba: bool = False):
         if os.path.exists(data_path) and os.path.exists(out) and os.path.samefile(out,
                                                                                    data_path):
             raise ValueError(f"--out {str(out)!r} is the data file; choose another file name")
+        refuse_inputs(out, (model_path, data_path))
     model = Model.load(model_path)
     X, targets = read_features(os.fspath(data_path), model)
     text = to_csv(model, X, proba)

@@ -18,18 +18,28 @@ def atomic_path(path, suffix: str | None = None):
     path = os.fspath(path)
     folder = os.path.dirname(path) or "."
     suffix = os.path.splitext(path)[1] if suffix is None else suffix
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         yield tmp
         fsync_path(tmp)  # the bytes reach the disk before the name points at them
         os.replace(tmp, path)
         fsync_path(folder)  # and the rename itself survives a power cut
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    except OSError as e:  # name the file the user asked for, not the temporary one
+        _remove(tmp)
+        if e.filename in (None, tmp, folder):
+            raise OSError(e.errno, e.strerror, path) from None
         raise
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _remove(tmp) -> None:
+    if tmp is not None and os.path.exists(tmp):
+        os.unlink(tmp)
 
 
 def fsync_path(path) -> None:

@@ -262,3 +262,28 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def refuse_inputs(out, inputs=(), allowed=()) -> None:
+    """Raise ``FolderError`` if the output file ``out`` would overwrite something read or kept.
+
+    Refused: ``out`` is one of ``inputs`` (the model, the data), a folder, or an
+    existing file inside a brickprop run or comparison folder (one holding
+    ``config.toml`` or ``table.csv``), unless it is one of ``allowed``.
+    """
+    out = os.fspath(out)
+    if os.path.isdir(out):
+        raise FolderError(f"--out {out!r} is a folder; give a file path")
+    if not os.path.exists(out):
+        return
+    for path in inputs:
+        if path and os.path.exists(path) and os.path.samefile(out, path):
+            raise FolderError(f"--out {out!r} is {os.fspath(path)!r}, which this command reads; "
+                              "choose another file name")
+    if any(os.path.exists(a) and os.path.samefile(out, a) for a in allowed):
+        return
+    folder = os.path.dirname(os.path.realpath(out))
+    for marker, kind in (("config.toml", "run"), ("table.csv", "comparison")):
+        if os.path.isfile(os.path.join(folder, marker)):
+            raise FolderError(f"--out {out!r} is a file of the {kind} folder "
+                              f"{os.path.dirname(out) or '.'!r}; write it elsewhere")
