@@ -72,6 +72,7 @@ def cmd_compare(args) -> int:
     from ..compare.grid import CompareError, check_dask, compare, parse_vary, plan
     from ..compare.output import write_outputs, written_by_compare
     from ..runs.config import ConfigError, from_dict, load_config, parse_value
+    from ..runs.limits import check_disk, folder_bytes
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
@@ -109,6 +110,14 @@ def cmd_compare(args) -> int:
                            overwrite=args.overwrite, allowed=written_by_compare, reads=reads)
     out = staged.folder
     with staged:
+        try:
+            check_disk(staged.path, sum(folder_bytes(v.cfg, 2, 2) for v in variants
+                                        if v.cfg is not None) + 200_000, "the comparison")
+        except OSError as e:
+            raise UsageError(f"cannot write the comparison folder {out!r}: {e.strerror}; free "
+                             "some space or choose another --out") from None
+        # the workers' resource trackers warn on stderr when the command is killed
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")
         print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
         # SIGTERM (kill, a job scheduler's timeout) stops the grid as Ctrl-C does: the
         # workers are shut down with it and the finished runs are kept.

@@ -74,6 +74,7 @@ def cmd_train(args) -> int:
     from ..jobs.run import train_run, written_by_run
     from ..runs.build import build, describe
     from ..runs.config import ConfigError, from_dict, load_config
+    from ..runs.limits import check_disk, folder_bytes
     from ..train.callbacks import Interrupt
 
     try:
@@ -86,6 +87,12 @@ def cmd_train(args) -> int:
                            allowed=written_by_run, reads=(args.config, cfg.data))
     with staged:
         folder = staged.folder
+        try:
+            check_disk(staged.path, folder_bytes(cfg, run.X.shape[1], run.Y.shape[1]),
+                       "the run folder")
+        except OSError as e:
+            raise UsageError(f"cannot write the run folder {folder!r}: {e.strerror}; free some "
+                             "space or choose another --out") from None
         started = time.perf_counter()
         print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
         if cfg.bugs:

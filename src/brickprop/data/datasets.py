@@ -164,7 +164,13 @@ def split(X, y, test_size: float = 0.2, seed: int = 0):
 
 
 class Standardizer:
-    """Column-wise z-scores ``z = (x - mean) / scale``; a constant column gets scale 1."""
+    """Column-wise z-scores ``z = (x - mean) / scale``; a constant column gets scale 1.
+
+    Works for any finite magnitude: columns beyond 1e150 (whose squares overflow) or
+    below 1e-150 (whose squares underflow) are divided by their largest ``|x|`` before
+    the mean and spread are taken.  Only a column whose values are all equal is left
+    unscaled, however small the spread of another.
+    """
 
     mean = scale = None  # (n_features,) float64 each, learnt by fit(X (n, n_features))
 
@@ -172,15 +178,43 @@ class Standardizer:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or not len(X):
             raise ValueError(f"Standardizer.fit needs a non-empty (n, n_features) array: {X.shape}")
-        self.mean, std = X.mean(axis=0), X.std(axis=0)
-        tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(self.mean))
-        self.scale = np.where(std > tiny, std, 1.0)  # rounding leaves constants a tiny std
+        if not np.isfinite(X).all():
+            raise ValueError("Standardizer.fit needs finite values; X holds a NaN or inf")
+        constant = (X == X[0]).all(axis=0)
+        big = np.abs(X).max(axis=0)  # (n_features,)
+        plain = (big < 1e150) & ((big > 1e-150) | constant)
+        with np.errstate(over="ignore", under="ignore"):
+            mean, std = X.mean(axis=0), X.std(axis=0)
+            if not plain.all():  # the same statistics, of X / max|x|
+                unit = np.where(plain | (big == 0), 1.0, big)
+                mean = np.where(plain, mean, (X / unit).mean(axis=0) * unit)
+                std = np.where(plain, std, (X / unit).std(axis=0) * unit)
+        self.mean = np.where(constant, X[0], mean)
+        self.scale = np.where(constant | ~(std > 0), 1.0, std)
         return self
 
     def transform(self, X) -> np.ndarray:
-        """X (n, n_features) -> ``(X - mean) / scale``, in X's float dtype."""
+        """X (n, n_features) -> ``(X - mean) / scale``, in X's float dtype.
+
+        ``x - mean`` near the float limit is taken as ``x/2 - mean/2`` (exact halving,
+        so the same z).  A z-score that still overflows is the data's problem: a
+        ``ValueError`` says which value.
+        """
         X = self._check(X)
-        return (X - self.mean.astype(X.dtype)) / self.scale.astype(X.dtype)
+        mean, scale = self.mean.astype(X.dtype), self.scale.astype(X.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = (X - mean) / scale
+            bad = ~np.isfinite(Z)
+            if bad.any():
+                Z = np.where(bad, (X * 0.5 - mean * 0.5) / (scale * 0.5), Z)
+                bad = ~np.isfinite(Z)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise ValueError(f"the data is the problem: row {i}, column {j} holds {X[i, j]!r}, "
+                             f"which standardizes to {Z[i, j]} (the column's mean is "
+                             f"{self.mean[j]:.4g}, its spread {self.scale[j]:.4g}); "
+                             "clean or rescale that value")
+        return Z
 
     def fit_transform(self, X) -> np.ndarray:
         return self.fit(X).transform(X)
@@ -243,29 +277,46 @@ def _has_header(rows, target) -> bool:
     numeric = [j for j in range(len(rows[0]))
                if all(_float(r[j]) is not None or not r[j] for r in rows[1:])]
     words = [_float(rows[0][j]) is None for j in numeric]
-    named = isinstance(target, str) and target.strip() in rows[0] and _float(target) is None
+    named = isinstance(target, str) and target.strip() in rows[0] and (
+        _float(target) is None or any(words))  # "1" names a column only beside words
     return named or (any(words) and all(words))
 
 
 def _target_index(path, names, target) -> int:
+    """The target's column: a header name wins; ``#N`` (or a number naming no column) is N."""
     name = target.strip() if isinstance(target, str) else None
     if name in names:
         return names.index(name)
+    if name is not None and name.startswith("#") and name[1:].isdigit():
+        name = name[1:]
     is_int = isinstance(target, (int, np.integer)) and not isinstance(target, bool)
     j = int(target) if is_int or (name or "").isdigit() else -1
     if not 0 <= j < len(names):
         raise ValueError(f"target column {target!r} is not in {path}; its columns are "
-                         f"{', '.join(map(repr, names))}: pass a name or a 0-based index")
+                         f"{', '.join(map(repr, names))}: pass a name or #N for the 0-based "
+                         "column N")
     return j
 
 
-def from_csv(path, target):
+def _distinct(path, names) -> None:
+    """Train and predict agree: a header naming a column twice is refused."""
+    seen = {}
+    for j, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{path}: the header names two columns {name!r} (columns "
+                             f"{seen[name]} and {j}); give every column its own name")
+        seen[name] = j
+
+
+def from_csv(path, target, task: str = "auto"):
     """Features X and target y from a CSV file, with or without a header row.
 
     The first row is a header if it holds names where the rows below hold numbers (else
-    columns are named "0", "1", ...); ``target`` is a name or 0-based index.  A numeric
-    target with a non-integer value means regression; any other holds class labels,
-    numbered in sorted order (numerically if they are numbers).
+    columns are named "0", "1", ...); ``target`` is a header name, or ``"#N"`` (or an
+    int, or digits naming no column) for the 0-based column N.  ``task`` "auto": a
+    numeric target with a non-integer value means regression, any other holds class
+    labels, numbered in sorted order (numerically if they are numbers); "regression"
+    or "classification" says which.  Column names must be distinct.
 
     Returns
     -------
@@ -288,6 +339,7 @@ def from_csv(path, target):
                          f"the target {target!r}; add feature columns, separated by commas")
     if not data:
         raise ValueError(f"{path} has only a header row ({', '.join(names)}); add data rows")
+    _distinct(path, names)
     t = _target_index(path, names, target)
     features = [j for j in range(width) if j != t]
     for line, cells in data:
@@ -302,7 +354,12 @@ def from_csv(path, target):
     values = [_float(s) for s in labels]
     info = {"features": [names[j] for j in features], "target": names[t], "target_index": t}
     numeric = None not in values
-    if numeric and not all(v.is_integer() for v in values):
+    if task == "regression" and not numeric:
+        raise ValueError(f"{path}: target column {names[t]!r} holds "
+                         f"{labels[values.index(None)]!r}, not a number; a regression target "
+                         "is numbers (or set task classification)")
+    if task == "regression" or task == "auto" and numeric and not all(
+            v.is_integer() for v in values):
         return X, np.array(values), {**info, "classes": None, "task": "regression"}
     classes = sorted(set(labels), key=(lambda s: (float(s), s)) if numeric else None)
     if len(classes) < 2:

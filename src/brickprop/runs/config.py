@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import sys
 from dataclasses import dataclass
 
@@ -51,8 +52,12 @@ class RunConfig:
     data: str = opt("", "train on a CSV file instead: numeric features, an optional header "
                     "row; features are standardized and the statistics saved with the model",
                     metavar="FILE.csv", off="generated data", group="data")
-    target: str = opt("", "the CSV's target column: its header name, or its 0-based index; "
-                      "class labels or regression numbers", metavar="COLUMN", group="data")
+    target: str = opt("", "the CSV's target column: its header name, or #N for the 0-based "
+                      "column N (a number that names no column is an index too); class "
+                      "labels or regression numbers", metavar="COLUMN", group="data")
+    task: str = opt("auto", "what the target holds: classification, regression, or auto "
+                    "(numbers that are not all whole: regression; else classes)",
+                    choices=("auto", "classification", "regression"), group="data")
     val_split: float = opt(0.0, "share of the data held out for validation", low=0,
                            off="no validation", group="data")
     # network
@@ -278,11 +283,20 @@ def parse_value(name: str, text: str, source: str = "the command line"):
     return float(value) if kind is float else value
 
 
+MAX_CONFIG = 1_000_000  # bytes: a config is a few hundred; a larger file is another file
+
+
 def load_config(path) -> RunConfig:
     """Read a TOML run config; every problem is a one-line ``ConfigError``."""
     try:
+        if os.path.getsize(path) > MAX_CONFIG:
+            raise ConfigError(f"{path} is {os.path.getsize(path)} bytes; a run config is a few "
+                              "hundred: is it the right file?")
         with open(path, "rb") as f:
             values = tomllib.load(f)
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {e.object[e.start]:#04x} at "
+                          f"position {e.start}); save it as UTF-8") from None
     except FileNotFoundError:
         raise ConfigError(f"config file {str(path)!r} does not exist") from None
     except IsADirectoryError:

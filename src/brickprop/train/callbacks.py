@@ -135,7 +135,9 @@ class Guard(Callback):
         self.mode, self.factor, self.rollbacks = mode, factor, 0
 
     def on_begin(self, run):
-        self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor)
+        with np.errstate(over="ignore", invalid="ignore"):  # one pass, before the first step
+            scale = float(np.abs(run.X).max()) if run.X.size else 0.0
+        self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor, data_scale=scale)
         self.good = Checkpoint(run.params)
 
     def on_step_begin(self, run):
