@@ -56,11 +56,11 @@ CASES = [
      "columns, separated by commas"),
     ("unknown target", {"d.csv": GOOD}, [*TRAIN, "--data", "d.csv", "--target", "class"],
      "target column 'class' is not in d.csv; its columns are 'a', 'b', 'label': pass a name "
-     "or a 0-based index"),
+     "or #N for the 0-based column N"),
     ("target index too large", {"d.csv": "1,2,0\n3,4,1\n"},
      [*TRAIN, "--data", "d.csv", "--target", "3"],
-     "target column 3 is not in d.csv; its columns are '0', '1', '2': pass a name or a "
-     "0-based index"),
+     "target column '3' is not in d.csv; its columns are '0', '1', '2': pass a name or #N "
+     "for the 0-based column N"),
     ("non-numeric cell", {"d.csv": GOOD.replace("0.9,", "0.9x,")},
      [*TRAIN, "--data", "d.csv", "--target", "label"],
      "d.csv: row 3, column 'a' holds '0.9x', not a finite number; make every feature a number"),

@@ -181,8 +181,9 @@ def test_ctrl_c_or_sigterm_stops_the_grid_and_keeps_the_finished_runs(tmp_path, 
         [sys.executable, "-m", "brickprop.cli", "compare", "--vary", "seed=0,1,2,3,4,5,6,7",
          "--set", "steps=4000", "--set", "frames=0", "--jobs", "2", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 90
-    while not (out / "seed=0" / "summary.txt").exists() and time.monotonic() < deadline:
+    deadline = time.monotonic() + 90  # the grid is written into .grid.partial-* until it ends
+    while not list(tmp_path.glob(".grid.partial-*/seed=0/summary.txt")) and \
+            time.monotonic() < deadline:
         time.sleep(0.05)
     workers = _descendants(proc.pid)  # loky's worker processes (and its resource tracker)
     proc.send_signal(sig)  # to the command alone, as kill PID does, not its process group
@@ -202,6 +203,7 @@ def test_ctrl_c_or_sigterm_stops_the_grid_and_keeps_the_finished_runs(tmp_path, 
             set(os.listdir(out / name))
     assert not any((out / name).exists() for name in stopped)
     assert not [p for p in os.listdir(out) if p.startswith(".tmp-")]
+    assert sorted(os.listdir(tmp_path)) == ["grid"]  # no staging folder, no lock file left
     assert (out / "comparison.png").exists()
 
 

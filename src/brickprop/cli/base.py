@@ -8,10 +8,8 @@ on stderr with exit code 2.
 from __future__ import annotations
 
 import argparse
-import os
-import time
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageError(Exception):
@@ -28,6 +26,10 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)  # --seed must never be read as --seeds
+        super().__init__(*args, **kwargs)
+
     def error(self, message):  # one line instead of usage + message
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
@@ -38,33 +40,28 @@ def subcommand(sub, name: str, help: str, description: str, **kwargs):
     return sub.add_parser(name, help=help, description=description, **kwargs)
 
 
-def output_folder(out: str | None, kind: str, marker: str, prefix: str = "") -> str:
-    """Create the folder a command writes into, or reuse an earlier one of the same ``kind``.
+def output_folder(out: str | None, kind: str, marker: str, prefix: str = "",
+                  overwrite: bool = False, allowed=None, reads=()):
+    """Claim the folder a command writes into: a locked :class:`~brickprop.store.folders.Staged`.
 
-    Without ``out``: ``runs/<prefix><date-time>``, never an existing folder.  A folder
-    that holds files but not ``marker`` (the file every ``kind`` folder has) is refused,
-    so a typo in ``--out`` never mixes a run into someone's files.
+    Without ``out``: a fresh ``runs/<prefix><date-time>``.  An existing folder of this
+    ``kind`` (it holds ``marker``) is refused unless ``overwrite``; one holding other
+    files, one being written by another process, or one holding a file the command
+    reads (``reads``) is always refused.  Write into ``.path``, then ``.commit()``.
     """
-    if out is None:
-        stamp = prefix + time.strftime("%Y%m%d-%H%M%S")
-        out, k = os.path.join("runs", stamp), 1
-        while os.path.exists(out):
-            k += 1
-            out = os.path.join("runs", f"{stamp}-{k}")
-    if os.path.isfile(out):
-        raise UsageError(f"--out {out!r} is a file; give a folder path")
-    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(os.path.join(out, marker)):
-        raise UsageError(f"folder {out!r} already holds files that are not a brickprop {kind}; "
-                         "choose another --out")
+    from ..store.folders import FolderError, claim
+
     try:
-        os.makedirs(out, exist_ok=True)
-        probe = os.path.join(out, ".brickprop-write-test")
-        open(probe, "w").close()
-        os.unlink(probe)
-    except OSError as e:
-        raise UsageError(f"cannot write to {kind} folder {out!r}: {e.strerror}; "
-                         "choose another --out") from None
-    return out
+        return claim(out, kind, marker, overwrite=overwrite, allowed=allowed, reads=reads,
+                     prefix=prefix)
+    except FolderError as e:
+        raise UsageError(str(e)) from None
+
+
+def add_overwrite_flag(parser, kind: str) -> None:
+    parser.add_argument("--overwrite", action="store_true",
+                        help=f"replace an existing {kind} folder --out whole (without it, an "
+                        "existing folder is refused)")
 
 
 def _flag_help(o, default) -> str:
@@ -114,3 +111,20 @@ def config_overrides(args) -> dict:
     values = {name: getattr(args, name) for name in OPTIONS}
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()
             if v is not None}
+
+
+def run_overrides(args) -> dict:
+    """The run options of ``train``'s flags (also ``compare``'s), as config values.
+
+    ``--dataset`` replaces a config's CSV file (its data and target); ``--data``
+    without ``--noise`` drops the noise setting, which a CSV file does not have.
+    """
+    overrides = config_overrides(args)
+    if args.dataset is not None and args.data is not None:
+        raise UsageError("give --dataset NAME or --data FILE.csv, not both")
+    if args.dataset is not None:
+        overrides.setdefault("data", "")
+        overrides.setdefault("target", "")
+    if args.data is not None and args.noise is None:
+        overrides["noise"] = None
+    return overrides

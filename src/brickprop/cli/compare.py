@@ -12,7 +12,16 @@ import signal
 import sys
 import textwrap
 
-from .base import EXIT_INTERRUPTED, EXIT_OK, UsageError, output_folder, subcommand
+from .base import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UsageError,
+    add_config_flags,
+    add_overwrite_flag,
+    output_folder,
+    run_overrides,
+    subcommand,
+)
 
 
 def _raise_interrupt(signum, frame):
@@ -28,9 +37,12 @@ def add_parser(sub):
                     "processes or on a Dask cluster. OUT gets every run folder, "
                     "comparison.png (a row per variant: accuracy, decision boundary, loss; "
                     "and a gradient-norm overlay), table.md and table.csv. A variant that "
-                    "fails is a row of the table; Ctrl-C or SIGTERM keeps the finished runs. Exit "
-                    "code 0 when every variant trained (diverging counts), 1 when one "
-                    "could not run, 130 when interrupted.",
+                    "fails is a row of the table; Ctrl-C or SIGTERM keeps the finished runs. "
+                    "The run options of 'brickprop train' are accepted too: --steps 100 is "
+                    "--set steps=100. An existing OUT is refused unless --overwrite; OUT "
+                    "appears when the comparison ends (it is written beside it, hidden, "
+                    "until then). Exit code 0 when every variant trained (diverging counts), "
+                    "1 when one could not run, 130 when interrupted.",
         epilog="examples:\n"
                "  brickprop compare --vary lr=5,50 --vary clip_norm=none,1 --seeds 3\n"
                "  brickprop compare experiments/exploding.toml experiments/exploding-*.toml\n"
@@ -52,13 +64,16 @@ def add_parser(sub):
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler "
                    "address tcp://HOST:PORT or 'local' (needs pip install 'brickprop[dask]')")
     p.add_argument("--out", help="output folder (default: runs/compare-<date-time>)")
+    add_overwrite_flag(p, "comparison")
+    add_config_flags(p)  # train's run options, each the same as --set KEY=VALUE
     p.set_defaults(func=cmd_compare)
 
 
 def cmd_compare(args) -> int:
     from ..compare.grid import CompareError, check_dask, compare, parse_vary, plan
-    from ..compare.output import write_outputs
+    from ..compare.output import write_outputs, written_by_compare
     from ..runs.config import ConfigError, from_dict, load_config, parse_value
+    from ..runs.limits import check_disk, folder_bytes
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
@@ -69,7 +84,16 @@ def cmd_compare(args) -> int:
             key, sep, text = item.partition("=")
             if not sep:
                 raise ConfigError(f"--set {item!r}: write KEY=VALUE, e.g. --set steps=500")
+            if key.strip() in fixed:
+                raise ConfigError(f"--set {key.strip()} is given twice; give it once")
             fixed[key.strip()] = parse_value(key.strip(), text, "--set")
+        flags = run_overrides(args)  # train's flags: --steps 100 is --set steps=100
+        for key, value in flags.items():
+            flag = "--" + key.replace("_", "-")
+            if key in fixed or key in grid:
+                how = "--set" if key in fixed else "--vary"
+                raise ConfigError(f"{flag} and {how} {key}=... both set {key}; give it once")
+            fixed[key] = value
         bases = []
         for path in args.configs or [None]:
             try:
@@ -82,23 +106,45 @@ def cmd_compare(args) -> int:
             check_dask(args.dask)
     except (ConfigError, CompareError) as e:
         raise UsageError(str(e)) from None
-    out = output_folder(args.out, "comparison", "table.csv", prefix="compare-")
-    print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
-    # SIGTERM (kill, a job scheduler's timeout) stops the grid as Ctrl-C does: the
-    # workers are shut down with it and the finished runs are kept.
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        rows, interrupted = compare(variants, out, jobs=args.jobs, dask=args.dask)
-    except CompareError as e:
-        raise UsageError(str(e)) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    names = [os.path.basename(c) for c in args.configs] or ["the default run"]
-    flags = [f"--set {v}" for v in args.fixed or []] + [f"--vary {v}" for v in args.vary or []]
-    title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names + flags)}", 110))
-    paths = write_outputs(out, variants, rows, list(grid), title=title)
-    with open(paths[1], encoding="utf-8") as table:
-        print(table.read(), end="")
+    reads = [*args.configs, *(v.cfg.data for v in variants if v.cfg is not None)]
+    staged = output_folder(args.out, "comparison", "table.csv", prefix="compare-",
+                           overwrite=args.overwrite, allowed=written_by_compare, reads=reads)
+    out = staged.folder
+    with staged:
+        try:
+            check_disk(staged.path, sum(folder_bytes(v.cfg, 2, 2) for v in variants
+                                        if v.cfg is not None) + 200_000, "the comparison")
+        except OSError as e:
+            raise UsageError(f"cannot write the comparison folder {out!r}: {e.strerror}; free "
+                             "some space or choose another --out") from None
+        # the workers' resource trackers warn on stderr when the command is killed
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")
+        print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
+        # SIGTERM (kill, a job scheduler's timeout) stops the grid as Ctrl-C does: the
+        # workers are shut down with it and the finished runs are kept.
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            rows, interrupted = compare(variants, staged.path, jobs=args.jobs, dask=args.dask,
+                                        shown=out)
+            names = [os.path.basename(c) for c in args.configs] or ["the default run"]
+            given = [f"--set {v}" for v in args.fixed or []] + [
+                f"--{k.replace('_', '-')} {v}" for k, v in flags.items()] + [
+                f"--vary {v}" for v in args.vary or []]
+            title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names + given)}",
+                                            110))
+            paths = write_outputs(staged.path, variants, rows, list(grid), title=title)
+            with open(paths[1], encoding="utf-8") as table:
+                text = table.read()
+            staged.commit()
+        except CompareError as e:
+            raise UsageError(str(e)) from None
+        except OSError as e:
+            raise UsageError(f"cannot write the comparison folder {out!r}: "
+                             f"{e.strerror or e}; nothing was written there") from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    print(text, end="")
+    paths = [os.path.join(out, os.path.relpath(p, staged.path)) for p in paths]
     print(f"wrote {', '.join(paths)} and {sum(r['status'] != 'interrupted' for r in rows)} "
           f"run folders")
     if interrupted:

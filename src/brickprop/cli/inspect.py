@@ -68,8 +68,13 @@ def cmd_schedule(args) -> int:
     for t in np.unique(np.linspace(0, cfg.steps - 1, 11).round().astype(int)):
         print(f"{t:>8}  {rates[t]:.6g}")
     if args.out:
+        from ..store.folders import FolderError, refuse_inputs
         from ..viz.plots import schedule_curve
 
+        try:
+            refuse_inputs(args.out)
+        except FolderError as e:
+            raise UsageError(str(e)) from None
         schedule_curve(rates, args.out, title=f"schedule {cfg.schedule}")
         print(f"wrote {args.out}")
     return EXIT_OK

@@ -10,20 +10,24 @@ sigmoid, MSE + L2, SGD) and writes a run folder.  The other subcommands live in
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import signal
 import sys
 import time
 
 from .base import (
     EXIT_BAD_INPUT,
     EXIT_DIVERGED,
+    EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     UsageError,
     _Parser,
     add_config_flags,
-    config_overrides,
+    add_overwrite_flag,
     output_folder,
+    run_overrides,
     subcommand,
 )
 
@@ -33,48 +37,84 @@ def _train_parser(sub):
         sub, "train", help="train a network and write a run folder",
         description="Train a network (default: the article's 2-3-2 sigmoid network on XOR) "
                     "and write a run folder with config.toml, metrics.csv, model.npz, "
-                    "figure.png, animation.gif and summary.txt. Flags override the config.")
+                    "figure.png, animation.gif and summary.txt. Flags override the config. "
+                    "An existing --out folder is refused unless --overwrite; Ctrl-C or "
+                    "SIGTERM stops after the current step and writes the steps trained "
+                    "(exit code 130).")
     p.add_argument("config", nargs="?", help="TOML run config, e.g. runs/X/config.toml "
                    "to replay a run (default: the article's XOR run)")
     add_config_flags(p)
     p.add_argument("--out", help="run folder (default: runs/<date-time>)")
+    add_overwrite_flag(p, "run")
     p.set_defaults(func=cmd_train)
     return p
+
+
+def _stop_on_signals(interrupt):
+    """Ctrl-C and SIGTERM ask ``interrupt`` to stop after the current step; a second one aborts.
+
+    Returns the previous handlers, for ``signal.signal`` to put back.
+    """
+    names = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+
+    def handler(signum, frame):
+        if interrupt.requested:  # asked twice: stop now and keep nothing
+            raise KeyboardInterrupt
+        interrupt.request(names[signum])
+        print(f"brickprop train: {names[signum]}: stopping after this step and writing the "
+              "steps trained (again to abandon the run)", file=sys.stderr)
+
+    return {s: signal.signal(s, handler) for s in names}
 
 
 def cmd_train(args) -> int:
     from tqdm import tqdm
 
-    from ..jobs.run import train_run
+    from ..jobs.run import train_run, written_by_run
     from ..runs.build import build, describe
     from ..runs.config import ConfigError, from_dict, load_config
+    from ..runs.limits import check_disk, folder_bytes
+    from ..train.callbacks import Interrupt
 
     try:
         cfg = load_config(args.config) if args.config else from_dict({})
-        overrides = config_overrides(args)
-        if args.dataset is not None and args.data is not None:
-            raise UsageError("give --dataset NAME or --data FILE.csv, not both")
-        if args.dataset is not None:  # a generated set replaces a config's CSV file
-            overrides.setdefault("data", "")
-            overrides.setdefault("target", "")
-        if args.data is not None and args.noise is None:  # a CSV file has no noise setting
-            overrides["noise"] = None
-        cfg = from_dict(overrides, base=cfg, source="the command line")
+        cfg = from_dict(run_overrides(args), base=cfg, source="the command line")
+        loading = time.perf_counter()
+        run = build(cfg)  # before the folder: a bad combination must not leave an empty folder
+        load_seconds = time.perf_counter() - loading
     except ConfigError as e:
         raise UsageError(str(e)) from None
-    loading = time.perf_counter()
-    run = build(cfg)  # before the folder: a bad combination must not leave an empty folder
-    load_seconds = time.perf_counter() - loading
-    folder = output_folder(args.out, "run", "config.toml")
-    started = time.perf_counter()
-    print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
-    if cfg.bugs:
-        print(f"brickprop train: WARNING: deliberate bugs switched on: {', '.join(cfg.bugs)}; "
-              "this run's gradients are wrong on purpose", file=sys.stderr)
-    with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
-              file=sys.stderr, leave=False) as bar:
-        history, summary_lines, files = train_run(
-            cfg, folder, run=run, progress=lambda done: bar.update(done - bar.n))
+    staged = output_folder(args.out, "run", "config.toml", overwrite=args.overwrite,
+                           allowed=written_by_run, reads=(args.config, cfg.data))
+    with staged:
+        folder = staged.folder
+        try:
+            check_disk(staged.path, folder_bytes(cfg, run.X.shape[1], run.Y.shape[1]),
+                       "the run folder")
+        except OSError as e:
+            raise UsageError(f"cannot write the run folder {folder!r}: {e.strerror}; free some "
+                             "space or choose another --out") from None
+        started = time.perf_counter()
+        print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
+        if cfg.bugs:
+            print(f"brickprop train: WARNING: deliberate bugs switched on: "
+                  f"{', '.join(cfg.bugs)}; this run's gradients are wrong on purpose",
+                  file=sys.stderr)
+        interrupt = Interrupt(cfg.steps)
+        previous = _stop_on_signals(interrupt)
+        try:
+            with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
+                      file=sys.stderr, leave=False) as bar:
+                history, summary_lines, files = train_run(
+                    cfg, staged.path, run=run, progress=lambda done: bar.update(done - bar.n),
+                    callbacks=[interrupt], shown=folder)
+            staged.commit()
+        except OSError as e:
+            raise UsageError(f"cannot write the run folder {folder!r}: "
+                             f"{e.strerror or e}; nothing was written there") from None
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     train_seconds = history.meta["seconds"]
     diverged = history.meta.get("diverged")
     loaded = f"{load_seconds:.1f} s loading {os.path.basename(cfg.data)}, " if cfg.data else ""
@@ -86,6 +126,8 @@ def cmd_train(args) -> int:
 
         summary_lines.append(f"no report.html: {MISSING}")
     print("\n".join(summary_lines))
+    if interrupt.requested:
+        return EXIT_INTERRUPTED
     return EXIT_DIVERGED if diverged else EXIT_OK
 
 
@@ -109,22 +151,50 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def os_error_line(e: OSError) -> str:
+    """One line for an ``OSError``: what could not be done to which file, and what to do."""
+    where = f"{e.filename}" if e.filename else "a file"
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return f"cannot write {where}: the disk is full; free some space or write elsewhere"
+    if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write {where}: {e.strerror}; choose a folder you can write to"
+    if e.errno == errno.ENAMETOOLONG:
+        return f"{where}: the path is too long; use a shorter name"
+    return f"{where}: {e.strerror or e}"
+
+
+def _run(args) -> int:
+    """Run the command with NumPy's floating-point warnings and Python warnings kept quiet.
+
+    The command says what went wrong in its own words; a warning would be a second,
+    unexplained line on the terminal.
+    """
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return args.func(args)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``brickprop`` command; returns the exit code."""
     parser = make_parser()
+    debug = bool(os.environ.get("BRICKPROP_DEBUG"))
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return EXIT_BAD_INPUT
-        return args.func(args)
+        return _run(args)
     except UsageError as e:
         print(f"brickprop: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ValueError, TypeError, FileNotFoundError) as e:
-        if os.environ.get("BRICKPROP_DEBUG"):
+        if debug:
             raise
-        print(f"brickprop: error: {e}", file=sys.stderr)
+        print(f"brickprop: error: {' '.join(str(e).split())}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("brickprop: interrupted", file=sys.stderr)
@@ -132,5 +202,21 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # `brickprop explain | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-
-
+    except OSError as e:
+        if debug:
+            raise
+        print(f"brickprop: error: {os_error_line(e)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        if debug:
+            raise
+        print("brickprop: error: out of memory; make the run smaller (fewer samples, "
+              "narrower layers, fewer steps or frames)", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as e:  # the last net: a bug must still be one line, not a traceback
+        if debug:
+            raise
+        print(f"brickprop: error: internal error, {type(e).__name__}: "
+              f"{' '.join(str(e).split())} (rerun with BRICKPROP_DEBUG=1 for the traceback, "
+              "and report it)", file=sys.stderr)
+        return EXIT_FAILED

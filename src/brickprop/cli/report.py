@@ -30,6 +30,13 @@ def cmd_report(args) -> int:
     if not os.path.isdir(folder):
         raise UsageError(f"{folder!r} is not a folder; give a run folder written by "
                          "brickprop train (or compare)")
+    if args.out is not None:
+        from ..store.folders import FolderError, refuse_inputs
+
+        try:
+            refuse_inputs(args.out, allowed=[os.path.join(folder, "report.html")])
+        except FolderError as e:
+            raise UsageError(str(e)) from None
     comparison = os.path.isfile(os.path.join(folder, "table.csv")) and \
         not os.path.isfile(os.path.join(folder, "config.toml"))
     try:

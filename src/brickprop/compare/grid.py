@@ -12,13 +12,16 @@ every run that finished.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +48,7 @@ class Variant:
     values: dict = field(default_factory=dict)  # the varied keys, as the user wrote them
     cfg: RunConfig | None = None
     error: str = ""                             # why cfg could not be made
+    folder: str = ""                            # its run folder's name in reports
 
 
 def parse_vary(specs) -> dict:
@@ -69,7 +73,28 @@ def parse_vary(specs) -> dict:
 
 
 def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._=+-]", "-", text)
+    text = re.sub(r"[^A-Za-z0-9._=+-]", "-", text)
+    return "_" + text[1:] if text.startswith(".") else text  # never hidden, never ".."
+
+
+MAX_NAME = 120  # characters of a folder name before it is shortened to a hash
+
+
+def _names(raw: list[str]) -> list[str]:
+    """A distinct folder name for each distinct ``raw`` name, however it sanitizes.
+
+    Names that sanitize alike (``csv/good.csv`` and ``csv-good.csv``), alike but for
+    case (a case-insensitive disk), or that are too long get ``-<hash of raw>``.
+    """
+    safe = [_safe(r) for r in raw]
+    folded = [s.lower() for s in safe]
+    out = []
+    for r, s, f in zip(raw, safe, folded):
+        if len(s) > MAX_NAME or sum(g == f for g in folded) > 1:
+            digest = hashlib.sha1(r.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            s = f"{s[:MAX_NAME]}-{digest}"
+        out.append(s)
+    return out
 
 
 def plan(bases, grid: dict | None = None, seeds: int = 1, fixed: dict | None = None) -> list:
@@ -95,28 +120,29 @@ def plan(bases, grid: dict | None = None, seeds: int = 1, fixed: dict | None = N
     labels = [label for label, _ in bases]
     if len(set(labels)) != len(labels):
         labels = [f"{i + 1}-{label}" for i, label in enumerate(labels)]
+    combos = [(label, base, combo) for label, (_, base) in zip(labels, bases)
+              for combo in itertools.product(*grid.values())]
+    raw = [SEP.join([label] * (len(bases) > 1 or not grid) +
+                    [f"{k}={text}" for k, (text, _) in zip(grid, combo)])
+           for label, _, combo in combos]
     variants = []
-    for label, (_, base) in zip(labels, bases):
-        for combo in itertools.product(*grid.values()):
-            values = {k: text for k, (text, _) in zip(grid, combo)}
-            parts = [label] * (len(bases) > 1 or not grid) + [f"{k}={t}" for k, t in
-                                                                values.items()]
-            group = SEP.join(_safe(p) for p in parts)
-            for i in range(seeds):
-                v = Variant(group, group, 0, values)
-                try:
-                    if isinstance(base, Exception):
-                        raise base
-                    cfg = from_dict(fixed, base=base, source="--set")
-                    cfg = from_dict({k: value for k, (_, value) in zip(grid, combo)}, base=cfg,
-                                    source="--vary")
-                    v.cfg = cfg.replace(seed=cfg.seed + i) if seeds > 1 else cfg
-                    v.seed = v.cfg.seed
-                except ConfigError as e:
-                    v.error, v.seed = str(e), getattr(base, "seed", 0) + i
-                if seeds > 1:
-                    v.name = f"{group}{SEP}seed={v.seed}"
-                variants.append(v)
+    for (_, base, combo), group in zip(combos, _names(raw)):
+        values = {k: text for k, (text, _) in zip(grid, combo)}
+        for i in range(seeds):
+            v = Variant(group, group, 0, values)
+            try:
+                if isinstance(base, Exception):
+                    raise base
+                # --set and --vary in one step: data and target are checked together
+                cfg = from_dict({**fixed, **{k: value for k, (_, value) in zip(grid, combo)}},
+                                base=base, source="--set/--vary")
+                v.cfg = cfg.replace(seed=cfg.seed + i) if seeds > 1 else cfg
+                v.seed = v.cfg.seed
+            except ConfigError as e:
+                v.error, v.seed = str(e), getattr(base, "seed", 0) + i
+            if seeds > 1:
+                v.name = f"{group}{SEP}seed={v.seed}"
+            variants.append(v)
     return variants
 
 
@@ -138,11 +164,40 @@ def run_metrics(history) -> dict:
             "steps_run": len(history), "seconds": history.meta["seconds"]}
 
 
-def run_variant(v: Variant) -> tuple[dict, dict]:
+_WATCHED: list = []  # the parent pid a worker's watchdog thread follows
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """In a worker process: exit as soon as ``parent`` (the compare process) is gone.
+
+    A daemon thread polls ``os.getppid()``: a parent killed even by SIGKILL reparents
+    the worker, and the worker exits within half a second instead of training on.
+    """
+    if parent is None or _WATCHED or os.getpid() == parent or os.getppid() != parent:
+        return  # in the parent itself, on a cluster, or watching already
+    _WATCHED.append(parent)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="brickprop-parent-watch", daemon=True).start()
+
+
+def run_variant(v: Variant, parent: int | None = None) -> tuple[dict, dict]:
     """Train one variant in a temporary folder: ``(row, {file name: bytes})``.
 
-    Never raises for a bad variant: its row says what went wrong.
+    Never raises for a bad variant: its row says what went wrong.  ``parent`` is the
+    pid of the compare process, which a local worker dies with.
     """
+    _die_with_parent(parent)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # a worker's warnings would reach the terminal raw
+        return _run_variant(v)
+
+
+def _run_variant(v: Variant) -> tuple[dict, dict]:
     from ..jobs.run import train_run
 
     row = {"variant": v.name, "group": v.group, "seed": v.seed, **v.values}
@@ -151,7 +206,7 @@ def run_variant(v: Variant) -> tuple[dict, dict]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="brickprop-compare-") as tmp:
         try:
-            history, lines, names = train_run(v.cfg, tmp)
+            history, lines, names = train_run(v.cfg, tmp, shown=v.folder or None)
         except ConfigError as e:
             return {**row, "status": "bad config", "message": str(e)}, {}
         except Exception as e:  # one broken variant must not stop the grid
@@ -215,7 +270,7 @@ def _dask_client(address: str, n_workers: int | None):
 
 
 def compare(variants, out, jobs: int | None = None, dask: str | None = None,
-            progress: bool | None = None) -> tuple[list, bool]:
+            progress: bool | None = None, shown: str | None = None) -> tuple[list, bool]:
     """Train ``variants``, write their run folders under ``out``; ``(rows, interrupted)``.
 
     Parameters
@@ -230,6 +285,8 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
         ``"tcp://HOST:PORT"`` of a Dask scheduler, or ``"local"``.
     progress : bool, optional
         One tqdm bar for the grid (None: only on a terminal).
+    shown : str, optional
+        The comparison folder's name in the run reports, when ``out`` is where it is staged.
 
     Rows come back in the order of ``variants``; those not run after Ctrl-C have the
     status ``interrupted``.  The tables and the figure are written by :func:`write_outputs`.
@@ -249,7 +306,10 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
                              n_jobs=-1 if dask else jobs or -1), \
                 tqdm(total=len(variants), desc="compare", unit="run", disable=not progress
                      if progress is not None else None, file=sys.stderr) as bar:
-            tasks = (delayed(run_variant)(v) for v in variants)
+            for v in variants:
+                v.folder = os.path.abspath(os.path.join(shown or out, v.name))
+            parent = os.getpid() if dask in (None, "local") else None
+            tasks = (delayed(run_variant)(v, parent) for v in variants)
             for row, files in Parallel(return_as="generator_unordered")(tasks):
                 if files:
                     _write_files(os.path.join(out, row["variant"]), files)

@@ -31,6 +31,23 @@ _HEADERS = {"final_accuracy": "final acc.", "best_accuracy": "best acc.",
             "peak_grad_norm": "peak grad norm", "seconds": "train s"}
 
 
+TABLE_FILES = ("table.csv", "table.md", "comparison.png", "report.html")
+
+
+def written_by_compare(folder, entry: str) -> bool:
+    """Whether ``entry`` of a comparison folder is brickprop's (what ``--overwrite`` may delete).
+
+    Its tables, figure and page, and run folders holding only a run's files.
+    """
+    from ..jobs.run import written_by_run
+
+    path = os.path.join(folder, entry)
+    if entry in TABLE_FILES or entry.startswith(".tmp-"):
+        return True
+    return os.path.isdir(path) and not os.path.islink(path) and all(
+        written_by_run(path, e) for e in os.listdir(path))
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""

@@ -151,7 +151,13 @@ def split(X, y, test_size: float = 0.2, seed: int = 0):
 
 
 class Standardizer:
-    """Column-wise z-scores ``z = (x - mean) / scale``; a constant column gets scale 1."""
+    """Column-wise z-scores ``z = (x - mean) / scale``; a constant column gets scale 1.
+
+    Works for any finite magnitude: columns beyond 1e150 (whose squares overflow) or
+    below 1e-150 (whose squares underflow) are divided by their largest ``|x|`` before
+    the mean and spread are taken.  Only a column whose values are all equal is left
+    unscaled, however small the spread of another.
+    """
 
     mean = scale = None  # (n_features,) float64 each, learnt by fit(X (n, n_features))
 
@@ -165,26 +171,50 @@ class Standardizer:
         X = X if np.issubdtype(X.dtype, np.floating) else X.astype(np.float64)
         if X.ndim != 2 or not len(X):
             raise ValueError(f"Standardizer.fit needs a non-empty (n, n_features) array: {X.shape}")
-        self.mean = X.sum(axis=0, dtype=np.float64) / len(X)
-        squares = np.zeros(X.shape[1])
-        for start in range(0, len(X), block):
-            d = X[start:start + block] - self.mean  # (block, n_features) float64
-            squares += (d * d).sum(axis=0)
-        std = np.sqrt(squares / len(X))
-        tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(self.mean))
-        self.scale = np.where(std > tiny, std, 1.0)  # rounding leaves constants a tiny std
+        if not np.isfinite(X).all():
+            raise ValueError("Standardizer.fit needs finite values; X holds a NaN or inf")
+        constant = (X == X[0]).all(axis=0)
+        big = np.abs(X).max(axis=0).astype(np.float64)  # (n_features,)
+        plain = (big < 1e150) & ((big > 1e-150) | constant)
+        unit = np.where(plain | (big == 0), 1.0, big)  # the statistics of X / max|x| otherwise
+        n, mean, squares = len(X), np.zeros(X.shape[1]), np.zeros(X.shape[1])
+        with np.errstate(over="ignore", under="ignore"):
+            for start in range(0, n, block):
+                mean += (X[start:start + block] / unit).sum(axis=0)
+            mean /= n
+            for start in range(0, n, block):
+                d = X[start:start + block] / unit - mean  # (block, n_features) float64
+                squares += (d * d).sum(axis=0)
+            std = np.sqrt(squares / n) * unit
+        self.mean = np.where(constant, X[0], mean * unit)
+        self.scale = np.where(constant | ~(std > 0), 1.0, std)
         return self
 
     def transform(self, X, copy: bool = True) -> np.ndarray:
         """X (n, n_features) -> ``(X - mean) / scale``, in X's float dtype.
 
-        ``copy=False`` overwrites a float X with the result (no second array in memory).
+        ``x - mean`` near the float limit is taken as ``x/2 - mean/2`` (exact halving,
+        so the same z).  A z-score that still overflows is the data's problem: a
+        ``ValueError`` says which value.  ``copy=False`` writes the result into a float X.
         """
         X = self._check(X)
-        out = X - self.mean.astype(X.dtype) if copy else np.subtract(
-            X, self.mean.astype(X.dtype), out=X)
-        out /= self.scale.astype(X.dtype)
-        return out
+        mean, scale = self.mean.astype(X.dtype), self.scale.astype(X.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = (X - mean) / scale
+            bad = ~np.isfinite(Z)
+            if bad.any():
+                Z = np.where(bad, (X * 0.5 - mean * 0.5) / (scale * 0.5), Z)
+                bad = ~np.isfinite(Z)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise ValueError(f"the data is the problem: row {i}, column {j} holds {X[i, j]!r}, "
+                             f"which standardizes to {Z[i, j]} (the column's mean is "
+                             f"{self.mean[j]:.4g}, its spread {self.scale[j]:.4g}); "
+                             "clean or rescale that value")
+        if not copy and X.dtype == Z.dtype:
+            X[...] = Z
+            return X
+        return Z.astype(X.dtype, copy=False)
 
     def fit_transform(self, X) -> np.ndarray:
         return self.fit(X).transform(X)
@@ -272,7 +302,8 @@ def _changed(path: str) -> ValueError:
 def _has_header(first, numeric, target) -> bool:
     """The first row is a header if it names the target or has only words in numeric columns."""
     words = [_float(cell) is None for cell, ok in zip(first, numeric) if ok]
-    named = isinstance(target, str) and target.strip() in first and _float(target) is None
+    named = isinstance(target, str) and target.strip() in first and (
+        _float(target) is None or any(words))  # "1" names a column only beside words
     return named or (any(words) and all(words))
 
 
@@ -285,26 +316,41 @@ def _listed(names, most: int = 8) -> str:
 
 
 def _target_index(path, names, target) -> int:
+    """The target's column: a header name wins; ``#N`` (or a number naming no column) is N."""
     name = target.strip() if isinstance(target, str) else None
     if name in names:
         return names.index(name)
+    if name is not None and name.startswith("#") and name[1:].isdigit():
+        name = name[1:]
     is_int = isinstance(target, (int, np.integer)) and not isinstance(target, bool)
     j = int(target) if is_int or (name or "").isdigit() else -1
     if not 0 <= j < len(names):
         raise ValueError(f"target column {target!r} is not in {path}; its columns are "
-                         f"{_listed(names)}: pass a name or a 0-based index")
+                         f"{_listed(names)}: pass a name or #N for the 0-based column N")
     return j
 
 
-def from_csv(path, target, dtype=np.float64):
+def _distinct(path, names) -> None:
+    """Train and predict agree: a header naming a column twice is refused."""
+    seen = {}
+    for j, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{path}: the header names two columns {name!r} (columns "
+                             f"{seen[name]} and {j}); give every column its own name")
+        seen[name] = j
+
+
+def from_csv(path, target, task: str = "auto", dtype=np.float64):
     """Features X and target y from a CSV file, with or without a header row.
 
     The first row is a header if it holds names where the rows below hold numbers (else
-    columns are named "0", "1", ...); ``target`` is a name or 0-based index.  A numeric
-    target with a non-integer value means regression; any other holds class labels,
-    numbered in sorted order (numerically if they are numbers).  A valid file is read
-    by NumPy's C reader (``_fastcsv``); the row-by-row reader below reads it only when
-    that fails, to name the row and column at fault.
+    columns are named "0", "1", ...); ``target`` is a header name, or ``"#N"`` (or an
+    int, or digits naming no column) for the 0-based column N.  ``task`` "auto": a
+    numeric target with a non-integer value means regression, any other holds class
+    labels, numbered in sorted order (numerically if they are numbers); "regression"
+    or "classification" says which.  Column names must be distinct.  A valid file is
+    read by NumPy's C reader (``_fastcsv``); the row-by-row reader below reads it only
+    when that fails, to name the row and column at fault.
 
     Returns
     -------
@@ -318,10 +364,13 @@ def from_csv(path, target, dtype=np.float64):
     if not np.issubdtype(np.dtype(dtype), np.floating):
         raise ValueError(f"from_csv: dtype must be a float type (np.float32 or np.float64), "
                          f"got {np.dtype(dtype)}")
-    fast = _fastcsv.training_data(path, target, lambda names: _target_index(
-        path, names, target), dtype)  # None: read row by row
+    def target_index(names):  # the careful reader's checks, in its order
+        _distinct(path, names)
+        return _target_index(path, names, target)
+
+    fast = _fastcsv.training_data(path, target, target_index, dtype)  # None: row by row
     if fast is not None:
-        return _with_target(path, *fast)
+        return _with_target(path, *fast, task=task)
     _, first, n_rows, numeric = _scan(path, numeric=True)  # one row in memory at a time
     width = len(first)
     header = _has_header(first, numeric, target)
@@ -331,6 +380,7 @@ def from_csv(path, target, dtype=np.float64):
                          f"the target {target!r}; add feature columns, separated by commas")
     if n_rows == header:
         raise ValueError(f"{path} has only a header row ({', '.join(names)}); add data rows")
+    _distinct(path, names)
     t = _target_index(path, names, target)
     X = np.empty((n_rows - header, width - 1), dtype)  # (n, n_features)
     distinct: dict = {}  # target cell -> its number, in order of appearance
@@ -352,15 +402,21 @@ def from_csv(path, target, dtype=np.float64):
         codes[i] = distinct.setdefault(cells[t], len(distinct))
     if i + 1 != len(X):
         raise _changed(path)
-    return _with_target(path, X, names, t, codes, list(distinct))
+    return _with_target(path, X, names, t, codes, list(distinct), task=task)
 
 
-def _with_target(path, X, names, t, codes, cells):
+def _with_target(path, X, names, t, codes, cells, task="auto"):
     """``from_csv``'s result from X and the target column: row i holds ``cells[codes[i]]``."""
+    _distinct(path, names)  # the fast path may take an integer target without the names
     values = [_float(s) for s in cells]
     info = {"features": names[:t] + names[t + 1:], "target": names[t], "target_index": t}
     numeric = None not in values
-    if numeric and not all(v.is_integer() for v in values):
+    if task == "regression" and not numeric:
+        raise ValueError(f"{path}: target column {names[t]!r} holds "
+                         f"{cells[values.index(None)]!r}, not a number; a regression target "
+                         "is numbers (or set task classification)")
+    if task == "regression" or task == "auto" and numeric and not all(
+            v.is_integer() for v in values):
         return X, np.array(values)[codes], {**info, "classes": None, "task": "regression"}
     classes = sorted(cells, key=(lambda s: (float(s), s)) if numeric else None)
     if len(classes) < 2:

@@ -26,12 +26,33 @@ RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "snapshots.npz", "figure
              "animation.gif", "diagnostics.png", "summary.txt", "report.html")
 
 
-def write_run(folder, cfg, run, history, summary: str) -> list[str]:
+def written_by_run(folder, entry: str) -> bool:
+    """Whether ``entry`` of a run folder is a file ``brickprop train`` writes (``--overwrite``)."""
+    return entry in RUN_FILES or entry.startswith(".tmp-")
+
+
+def replayable(cfg, steps_done: int):
+    """The config of a run stopped after ``steps_done`` steps, replaying them bit for bit.
+
+    ``steps`` becomes the steps trained; what ``steps`` decided besides (the period of a
+    cosine or one-cycle schedule, how often diagnostics are taken) is pinned to the
+    values the run used.
+    """
+    changes = {"steps": steps_done}
+    if cfg.diagnose_every is None:
+        changes["diagnose_every"] = max(1, cfg.steps // 200)
+    if cfg.schedule in ("cosine", "onecycle") and not cfg.t_max:
+        changes["t_max"] = cfg.steps
+    return cfg.replace(**changes)
+
+
+def write_run(folder, cfg, run, history, summary: str, shown=None) -> list[str]:
     """Write a run folder: config, metrics, model, snapshots, figures, summary and report.
 
     ``run`` is the :class:`brickprop.config.Run` that was trained and ``history``
     what ``fit`` returned.  Each file is written atomically; returns the file names.
     ``report.html`` is built when Jinja2 is installed; otherwise the summary says so.
+    ``shown`` is the folder's name in the report, when ``folder`` is where it is staged.
     """
     written = []
 
@@ -39,7 +60,9 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
         written.append(name)
         return os.path.join(folder, name)
 
-    atomic_write_text(path("config.toml"), cfg.to_toml())
+    note = history.meta.get("interrupted")
+    atomic_write_text(path("config.toml"), cfg.to_toml(note=note and f"{note}: steps is "
+                                                       "the steps trained, so this replays them"))
     history.to_csv(path("metrics.csv"))
     save(run.net, path("model.npz"), extra={"config": cfg.to_toml()},
          preprocessing=preprocessing(cfg, run))
@@ -56,7 +79,7 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
         summary += f"\nno report.html: {report.MISSING}"
     atomic_write_text(path("summary.txt"), summary + "\n")
     if report.available():
-        report.build_run(folder)
+        report.build_run(folder, shown=shown)
         written.append("report.html")
     return written
 
@@ -80,12 +103,12 @@ def summarize(cfg, run, history) -> list[str]:
     if cfg.bugs:
         lines.append(f"deliberate bugs on ({', '.join(cfg.bugs)}): see them caught with "
                      f"brickprop gradcheck {' '.join('--bug ' + b for b in cfg.bugs)}")
-    lines.append(history.meta.get("diverged") or history.meta.get(
-        "stopped", f"trained all {len(history)} steps"))
+    lines.append(history.meta.get("diverged") or history.meta.get("interrupted") or
+                 history.meta.get("stopped", f"trained all {len(history)} steps"))
     return lines
 
 
-def train_run(cfg, folder, run=None, progress=None):
+def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None):
     """Train ``cfg`` and write its run folder: what ``brickprop train`` and ``compare`` do.
 
     Parameters
@@ -97,13 +120,21 @@ def train_run(cfg, folder, run=None, progress=None):
         ``brickprop.runs.build(cfg)``, when the caller built it already.
     progress : callable, optional
         ``progress(n_steps_done)``, passed to ``fit``.
+    callbacks : list of Callback
+        Passed to ``fit`` (``brickprop train`` adds the one that Ctrl-C stops).  A run
+        stopped by an interrupt is written with the config of the steps it trained.
+    shown : str, optional
+        The folder's name in the report, when ``folder`` is a staging folder.
 
     Returns
     -------
     (history, summary_lines, file_names)
     """
     run = build(cfg) if run is None else run
-    history = fit(run.net, run.X, run.Y, **run.fit_kwargs, progress=progress)
+    history = fit(run.net, run.X, run.Y, **run.fit_kwargs, progress=progress,
+                  callbacks=callbacks)
+    if "interrupted" in history.meta:
+        cfg = replayable(cfg, len(history))
     lines = summarize(cfg, run, history)
-    files = write_run(folder, cfg, run, history, "\n".join(lines))
+    files = write_run(folder, cfg, run, history, "\n".join(lines), shown=shown)
     return history, lines, files

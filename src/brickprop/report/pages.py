@@ -65,20 +65,46 @@ def _file_uri(path) -> str | None:
         return _data_uri(f.read())
 
 
-def gif_frames(path) -> list[str]:
-    """Each frame of the GIF at ``path`` as a PNG data URI.
+MAX_PIXELS = 20_000_000  # a frame's pixels; brickprop's frames have 350 000
+
+
+def gif_frames(path, max_frames: int | None = None) -> list[str]:
+    """Each frame (the first ``max_frames``) of the GIF at ``path`` as a PNG data URI.
 
     Frames are mapped back onto the GIF's own palette (the animation uses one for
-    all frames), so the PNGs are exact, small, and quick to make.
+    all frames), so the PNGs are exact, small, and quick to make.  A file that is
+    not a GIF, or whose frames are larger than ``MAX_PIXELS`` (a decompression bomb),
+    is a ``ValueError``.
     """
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _gif_frames(path, max_frames)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError(f"{path} has frames of too many pixels to be an animation brickprop "
+                         "wrote; train the run again to rewrite it") from None
+    except (OSError, SyntaxError, EOFError) as e:
+        raise ValueError(f"{path} is not a readable GIF ({e}); train the run again to "
+                         "rewrite it") from None
+
+
+def _gif_frames(path, max_frames):
     from PIL import Image, ImageSequence
 
     out = []
     with Image.open(path) as gif:
+        if gif.width * gif.height > MAX_PIXELS:
+            raise Image.DecompressionBombError(f"{gif.width} x {gif.height}")
         colors = np.array(gif.getpalette() or [0, 0, 0]).reshape(-1, 3)  # (n_colors, 3)
         codes = colors @ np.array([65536, 256, 1])
         order = np.argsort(codes, kind="stable")
-        for frame in ImageSequence.Iterator(gif):
+        for k, frame in enumerate(ImageSequence.Iterator(gif)):
+            if max_frames is not None and k >= max_frames:
+                break
             rgb = frame.convert("RGB")
             a = np.asarray(rgb).astype(np.int32)  # (height, width, 3)
             pixels = (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]
@@ -97,8 +123,25 @@ def gif_frames(path) -> list[str]:
 
 def _metrics(path):
     """``(columns, rows)`` of ``metrics.csv``: the header and a (n_steps, n_columns) array."""
-    history = History.read_csv(path)
+    _check_size(path)
+    try:
+        history = History.read_csv(path)
+        if not len(history) or not {"step", "loss"} <= set(history.columns):
+            raise ValueError("its rows do not match its header")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path} is damaged ({' '.join(str(e).split())[:120]}); train the "
+                         "run again to rewrite it") from None
     return history.columns, history.rows
+
+
+def _check_size(path) -> None:
+    """Refuse a run file larger than a quarter of this machine's memory before reading it."""
+    from .._checks import machine_memory
+
+    limit = (machine_memory() or 2**34) // 4
+    if os.path.getsize(path) > limit:
+        raise ValueError(f"{path} is {os.path.getsize(path) / 1e9:.3g} GB, more than this "
+                         "machine can read into a report; it is not a file brickprop wrote")
 
 
 def _trace(cfg):
@@ -114,8 +157,11 @@ def _trace(cfg):
     return to_mathml(trace, precision=4, samples=4)
 
 
-def run_context(folder) -> dict:
-    """Everything the run page shows, read from the run folder ``folder``."""
+def run_context(folder, shown=None) -> dict:
+    """Everything the run page shows, read from the run folder ``folder``.
+
+    ``shown`` is the folder's name on the page (default: ``folder``'s absolute path).
+    """
     from ..runs.config import NOT_SET, from_dict, load_config
     from ..store.model import load, load_snapshots
 
@@ -139,7 +185,8 @@ def run_context(folder) -> dict:
         if os.path.exists(at("snapshots.npz")) else ([], [], [], {})
     if not steps:  # no frames (or an older folder): the final weights only
         steps, weights, grads = [len(rows)], [{p.name: p.data for p in net.parameters()}], [None]
-    images = gif_frames(at("animation.gif")) if os.path.exists(at("animation.gif")) else []
+    images = gif_frames(at("animation.gif"), len(steps)) if os.path.exists(
+        at("animation.gif")) else []
     n = len(steps)
     images = images[:n] if len(images) >= n else []
     linears = [b for b in net if b.parameters()]  # Linear bricks (a Features brick has none)
@@ -173,8 +220,13 @@ def run_context(folder) -> dict:
         value = getattr(cfg, f.name)
         shown = f"not set: {NOT_SET[f.name]}" if value is None else value
         config_rows.append((f.name, shown, value != getattr(defaults, f.name)))
-    with open(at("summary.txt"), encoding="utf-8") as f:
-        summary = [line for line in f.read().splitlines() if line.strip()]
+    _check_size(at("summary.txt"))
+    try:
+        with open(at("summary.txt"), encoding="utf-8") as f:
+            summary = [line for line in f.read().splitlines() if line.strip()]
+    except UnicodeDecodeError:
+        raise ValueError(f"{at('summary.txt')} is not UTF-8 text; train the run again to "
+                         "rewrite it") from None
     return {"title": summary[0] if summary else os.path.basename(os.path.abspath(folder)),
             "summary": summary[1:], "config_rows": config_rows, "data": data,
             "diverged": meta.get("diverged"), "diverged_step": diverged_step,
@@ -183,12 +235,12 @@ def run_context(folder) -> dict:
             "drawings_css": assets.text("drawings.css"),
             "first_image": images[-1] if images else _file_uri(at("figure.png")),
             "diagnostics": _file_uri(at("diagnostics.png")), "trace": trace,
-            "trace_note": trace_note, "n_frames": n, "folder": os.path.abspath(folder)}
+            "trace_note": trace_note, "n_frames": n, "folder": shown or os.path.abspath(folder)}
 
 
-def build_run(folder, out=None) -> str:
+def build_run(folder, out=None, shown=None) -> str:
     """Write the run page of ``folder`` (default ``folder/report.html``); returns its path."""
-    page = _environment().get_template("run.html.j2").render(**run_context(folder))
+    page = _environment().get_template("run.html.j2").render(**run_context(folder, shown))
     out = out or os.path.join(folder, "report.html")
     atomic_write_text(out, page)
     return os.fspath(out)

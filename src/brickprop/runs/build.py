@@ -44,7 +44,7 @@ def make_lr(cfg: RunConfig):
           "inverse_time": {"power_t": cfg.power_t},
           "cosine": {"t_max": cfg.t_max or cfg.steps, "eta_min": cfg.min_lr,
                      "restarts": cfg.restarts},
-          "onecycle": {"total_steps": cfg.steps},
+          "onecycle": {"total_steps": cfg.t_max or cfg.steps},
           "plateau": {"factor": cfg.gamma or 0.1, "patience": cfg.plateau_patience,
                       "min_lr": cfg.min_lr},
           }.get(cfg.schedule, {})
@@ -72,11 +72,13 @@ def load_data(cfg: RunConfig):
         noise = {} if cfg.noise is None else {"noise": cfg.noise}
         X, y = DATASETS[cfg.dataset](cfg.n_samples, seed=cfg.data_seed, **noise)
         task = "regression" if cfg.dataset in REGRESSION else "classification"
+        if cfg.task not in ("auto", task):
+            raise ConfigError(f"dataset {cfg.dataset!r} is {task} data; task {cfg.task} "
+                              "applies to a data file: leave it auto")
         info = {"task": task, "source": f"dataset {cfg.dataset!r}", "classes": None,
                 "features": [f"x{i + 1}" for i in range(X.shape[1])], "target": "y"}
         return X.astype(cfg.dtype, copy=False), y, info, None
-    target = int(cfg.target) if cfg.target.isdigit() else cfg.target
-    X, y, info = from_csv(cfg.data, target, dtype=cfg.dtype)  # X in the run's dtype
+    X, y, info = from_csv(cfg.data, cfg.target, cfg.task, dtype=cfg.dtype)  # X in the run's dtype
     standardizer = Standardizer().fit(X)
     X = standardizer.transform(X, copy=False)  # in place: X is ours, and may be large
     return X, y, {**info, "source": cfg.data}, standardizer
@@ -102,7 +104,10 @@ def build(cfg: RunConfig) -> Run:
     from ..bricks.functional import one_hot
     from ..bricks.losses import loss_by_name
     from ..bricks.models import mlp
+    from .limits import check_memory
 
+    if not cfg.data:  # before generating: the sizes are the config's own (at most 3 classes)
+        check_memory(cfg, cfg.n_samples, 2, 3)
     X, y, info, standardizer = load_data(cfg)
     if info["task"] == "regression":
         if cfg.loss != "mse":
@@ -112,6 +117,8 @@ def build(cfg: RunConfig) -> Run:
         n_classes = int(y.max()) + 1
         binary = cfg.loss == "binary-cross-entropy" and n_classes == 2
         Y = y.reshape(-1, 1).astype(cfg.dtype) if binary else one_hot(y, n_classes, cfg.dtype)
+    if cfg.data:
+        check_memory(cfg, len(X), X.shape[1], Y.shape[1])
     if cfg.batch_size > len(X):
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than the {len(X)} samples; "
                           "use 0 for full batch")

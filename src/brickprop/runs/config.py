@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import sys
 from dataclasses import dataclass
+
+import tomli_w
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,8 +53,12 @@ class RunConfig:
     data: str = opt("", "train on a CSV file instead: numeric features, an optional header "
                     "row; features are standardized and the statistics saved with the model",
                     metavar="FILE.csv", off="generated data", group="data")
-    target: str = opt("", "the CSV's target column: its header name, or its 0-based index; "
-                      "class labels or regression numbers", metavar="COLUMN", group="data")
+    target: str = opt("", "the CSV's target column: its header name, or #N for the 0-based "
+                      "column N (a number that names no column is an index too); class "
+                      "labels or regression numbers", metavar="COLUMN", group="data")
+    task: str = opt("auto", "what the target holds: classification, regression, or auto "
+                    "(numbers that are not all whole: regression; else classes)",
+                    choices=("auto", "classification", "regression"), group="data")
     val_split: float = opt(0.0, "share of the data held out for validation", low=0,
                            off="no validation", group="data")
     # network
@@ -103,7 +110,7 @@ class RunConfig:
                         low_open=True, group="schedule")
     milestones: list[int] = opt([], "schedule multistep: steps at which to decay",
                                 kind="list[step]", metavar="STEP", nargs="+", group="schedule")
-    t_max: int = opt(0, "schedule cosine: period in steps", low=0, off="all steps",
+    t_max: int = opt(0, "schedule cosine and onecycle: period in steps", low=0, off="all steps",
                      group="schedule")
     restarts: bool = opt(False, "schedule cosine: warm restarts every period",
                          group="schedule")
@@ -147,15 +154,19 @@ class RunConfig:
             return self.output
         return "sigmoid" if self.loss == "mse" else "identity"
 
-    def to_toml(self) -> str:
-        """The config as TOML text that ``load_config`` reads back to an equal config."""
+    def to_toml(self, note: str | None = None) -> str:
+        """The config as TOML text that ``load_config`` reads back to an equal config.
+
+        ``note`` is a comment line under the header (e.g. why ``steps`` is what it is).
+        """
         lines = ["# brickprop run configuration (replay: brickprop train THIS_FILE)"]
+        lines += [f"# {' '.join(note.split())}"] if note else []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if value is None:  # TOML has no null: a missing optional key reads back as None
                 lines.append(f"# {f.name}: not set ({NOT_SET[f.name]})")
             else:
-                lines.append(f"{f.name} = {_toml_value(value)}")
+                lines.append(_toml_line(f.name, value))
         return "\n".join(lines) + "\n"
 
     def replace(self, **changes) -> RunConfig:
@@ -295,11 +306,20 @@ def parse_value(name: str, text: str, source: str = "the command line"):
     return float(value) if kind is float else value
 
 
+MAX_CONFIG = 1_000_000  # bytes: a config is a few hundred; a larger file is another file
+
+
 def load_config(path) -> RunConfig:
     """Read a TOML run config; every problem is a one-line ``ConfigError``."""
     try:
+        if os.path.getsize(path) > MAX_CONFIG:
+            raise ConfigError(f"{path} is {os.path.getsize(path)} bytes; a run config is a few "
+                              "hundred: is it the right file?")
         with open(path, "rb") as f:
             values = tomllib.load(f)
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {e.object[e.start]:#04x} at "
+                          f"position {e.start}); save it as UTF-8") from None
     except FileNotFoundError:
         raise ConfigError(f"config file {str(path)!r} does not exist") from None
     except IsADirectoryError:
@@ -320,13 +340,9 @@ def from_toml(text: str, source: str) -> RunConfig:
     return from_dict(values, source=source)
 
 
-def _toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {v!r} as TOML")
+def _toml_line(name: str, value) -> str:
+    """``name = value`` written by tomli-w (so any string round-trips), a list on one line."""
+    if isinstance(value, list):
+        items = [tomli_w.dumps({"v": item}).rstrip("\n")[len("v = "):] for item in value]
+        return f"{name} = [{', '.join(items)}]"
+    return tomli_w.dumps({name: value}).rstrip("\n")

@@ -239,6 +239,16 @@ def to_csv(model: Model, X, proba: bool) -> str:
     return text.getvalue()
 
 
+def _check_outputs(model: Model, X, data_path) -> None:
+    """A row whose outputs overflow is the data's problem: say which row, not print NaN."""
+    bad = np.flatnonzero(~np.isfinite(model.outputs(X)).all(axis=1))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"{data_path}: data row {i + 1} ({', '.join(f'{v:.4g}' for v in X[i])}) "
+                         "makes the model's outputs overflow: the data is the problem, far "
+                         "outside what the model was trained on; check that row")
+
+
 def predict_file(model_path, data_path, out=None, proba: bool = False):
     """Predict every row of ``data_path``; write CSV to ``out`` (atomically) or return it.
 
@@ -248,6 +258,7 @@ def predict_file(model_path, data_path, out=None, proba: bool = False):
     import os
 
     from ..store.files import atomic_write_text
+    from ..store.folders import refuse_inputs
 
     if out is not None:
         folder = os.path.dirname(os.fspath(out)) or "."
@@ -257,8 +268,10 @@ def predict_file(model_path, data_path, out=None, proba: bool = False):
         if os.path.exists(data_path) and os.path.exists(out) and os.path.samefile(out,
                                                                                    data_path):
             raise ValueError(f"--out {str(out)!r} is the data file; choose another file name")
+        refuse_inputs(out, (model_path, data_path))
     model = Model.load(model_path)
     X, targets = read_features(os.fspath(data_path), model)
+    _check_outputs(model, X, data_path)
     text = to_csv(model, X, proba)
     notes = [f"{len(X)} rows predicted with {model_path}"]
     if targets is not None:

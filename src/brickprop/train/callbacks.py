@@ -84,7 +84,7 @@ class Snapshots(Callback):
 
     def on_end(self, run):
         meta = run.history.meta
-        if run.steps_done in self.at or "stopped" in meta or "diverged" in meta:
+        if run.steps_done in self.at or {"stopped", "diverged", "interrupted"} & meta.keys():
             run.history.snapshots.append((run.steps_done, [p.data.copy() for p in run.params]))
 
 
@@ -135,7 +135,10 @@ class Guard(Callback):
         self.mode, self.factor, self.rollbacks = mode, factor, 0
 
     def on_begin(self, run):
-        self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor)
+        with np.errstate(over="ignore", invalid="ignore"):  # one pass, before the first step
+            # max and -min, not abs().max(): no copy of the data set
+            scale = max(float(run.X.max()), -float(run.X.min())) if run.X.size else 0.0
+        self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor, data_scale=scale)
         self.good = Checkpoint(run.params)
 
     def on_step_begin(self, run):
@@ -183,6 +186,36 @@ class EarlyStopping(Callback):
                  f"more than {self.min_delta:g} for {self.patience} epochs; restored the best "
                  f"weights, from step {stopper.best_step + 1} (validation loss "
                  f"{stopper.best:.6g})")
+
+
+class Interrupt(Callback):
+    """Stops the run after the current step once ``request(why)`` was called.
+
+    Made for a signal handler (Ctrl-C, SIGTERM): ``request`` only sets the run's stop
+    flag, which ``fit`` reads after every step, so this costs nothing per step.
+    ``history.meta["interrupted"]`` then says after how many of ``steps`` it stopped.
+    """
+
+    def __init__(self, steps: int | None = None):
+        self.steps, self.run, self.requested = steps, None, None
+
+    def on_begin(self, run):
+        self.run = run
+        if self.requested:  # asked before the first step: that one step still runs
+            run.stop(self.requested, key="interrupted")
+
+    def request(self, why: str) -> None:
+        """Stop after the current step; ``why`` names the cause ("Ctrl-C")."""
+        self.requested = why
+        if self.run is not None and not self.run.stopped:
+            self.run.stop(why, key="interrupted")
+
+    def on_end(self, run):
+        meta = run.history.meta
+        if "interrupted" in meta:
+            total = f" of {self.steps}" if self.steps else ""
+            meta["interrupted"] = (f"interrupted by {meta['interrupted']} after "
+                                   f"{run.steps_done}{total} steps")
 
 
 def standard(steps, snapshots=0, progress=None, diagnose_every=0, on_diverge="stop",

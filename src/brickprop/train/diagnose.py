@@ -57,9 +57,12 @@ class DivergenceGuard:
     N is the Nth update) and names the same step's 0-based row in metrics.csv.
     """
 
-    def __init__(self, layer_ids, factor: float = 1e3, window: int = 20):
+    #: Inputs larger than this are far from standardized: a blow-up is then the data's fault.
+    DATA_LIMIT = 1e6
+
+    def __init__(self, layer_ids, factor: float = 1e3, window: int = 20, data_scale=0.0):
         self.layer_ids, self.factor, self.window = list(layer_ids), factor, window
-        self.start = None
+        self.start, self.data_scale = None, data_scale  # data_scale: the largest |input|
 
     def check(self, step: int, loss: float, norms, history) -> str | None:
         if self.start is None and math.isfinite(loss):
@@ -72,6 +75,11 @@ class DivergenceGuard:
         what = (f"the loss rose to {loss:.4g}, {loss / self.start:.3g}x its start" if risen
                 else "the loss is not finite" if not math.isfinite(loss)
                 else "a gradient is not finite")
+        if not self.data_scale <= self.DATA_LIMIT:  # also NaN
+            return (f"diverged at step {step + 1} (metrics.csv step {step}): {what}. The data "
+                    f"is the problem: its largest |value| is {self.data_scale:.3g}, where "
+                    "standardized features lie within a few units of 0; standardize or rescale "
+                    "the features (a lower learning rate will not help).")
         # Steps count from 1 here (the Nth update), from 0 in metrics.csv's step column.
         return (f"diverged at step {step + 1} (metrics.csv step {step}): {what}. "
                 + self._explain(step, norms, history))

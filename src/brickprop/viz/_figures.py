@@ -19,6 +19,23 @@ FIGSIZE = (13.0, 4.2)  # inches: three panels side by side
 DPI = 110
 
 
+CHUNK_BYTES = 64 * 2**20  # the largest activation array a figure's grid evaluation makes
+
+
+def forward_in_chunks(net, X) -> np.ndarray:
+    """``net.forward(X)`` as a float64 copy, computed a block of rows at a time.
+
+    A 200 x 200 grid through a layer of 100000 units would be one 32 GB array; in
+    blocks no layer's output exceeds ``CHUNK_BYTES``.  X: (n_points, n_in).
+    """
+    widths = [X.shape[1]] + [b.n_out for b in getattr(net, "bricks", [net]) if hasattr(b, "n_out")]
+    rows = max(1, CHUNK_BYTES // (8 * max(widths)))
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged net may overflow
+        parts = [np.array(net.forward(X[i:i + rows]), dtype=np.float64)
+                 for i in range(0, len(X), rows)]  # copies: forward may reuse a buffer
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
 def new_figure(figsize=FIGSIZE):
     """A constrained-layout ``Figure`` on an Agg canvas, built without pyplot.
 

@@ -13,7 +13,7 @@ import copy
 import numpy as np
 
 from ..train.metrics import accuracy, labels_of, r2
-from ._figures import loss_scale, mark_divergence, new_figure
+from ._figures import forward_in_chunks, loss_scale, mark_divergence, new_figure
 from .fitplots import FitPanel
 
 CLASS_COLORS = ("#2166ac", "#b2182b")  # points: class 0 blue, class 1 red
@@ -57,7 +57,7 @@ def decision_grid(net, X, resolution: int = 200, threshold: float = 0.5):
                          np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
     grid = np.column_stack([xx.ravel(), yy.ravel()]).astype(_dtype(net))  # (resolution**2, 2)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged net may overflow
-        out = np.array(net.forward(grid), dtype=np.float64)  # a copy: forward may reuse a buffer
+        out = forward_in_chunks(net, grid)  # (resolution**2, n_out), in blocks of bounded size
     return xx, yy, decision_score(out, threshold).reshape(xx.shape)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._figures import forward_in_chunks
+
 CURVE_POINTS = 300  # points along the fitted curve of one feature
 RESOLUTION = 120    # grid points per axis of the prediction map of two features
 
@@ -77,9 +79,7 @@ class FitPanel:
         """Show ``net``'s prediction; returns False where it is NaN or inf."""
         if self.inputs is None:
             return True
-        with np.errstate(over="ignore", invalid="ignore"):  # a diverged net may overflow
-            pred = np.array(net.forward(self.inputs.astype(self.dtype)),
-                            dtype=np.float64)[:, 0]  # (n_points,)
+        pred = forward_in_chunks(net, self.inputs.astype(self.dtype))[:, 0]  # (n_points,)
         if self.inputs.shape[1] == 1:
             self.curve.set_ydata(pred)
         else:
