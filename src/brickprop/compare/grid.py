@@ -135,7 +135,8 @@ def run_metrics(history) -> dict:
             "steps_to_95": int(reached[0] + 1) if reached.size else None,
             "first_nonfinite_step": int(bad[0] + 1) if bad.size else None,
             "peak_grad_norm": float(finite_norm.max()) if finite_norm.size else math.nan,
-            "steps_run": len(history), "seconds": history.meta["seconds"]}
+            "steps_run": history.meta.get("steps", len(history)),
+            "seconds": history.meta["seconds"]}
 
 
 def run_variant(v: Variant) -> tuple[dict, dict]:

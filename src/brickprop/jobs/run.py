@@ -81,7 +81,7 @@ def summarize(cfg, run, history) -> list[str]:
         lines.append(f"deliberate bugs on ({', '.join(cfg.bugs)}): see them caught with "
                      f"brickprop gradcheck {' '.join('--bug ' + b for b in cfg.bugs)}")
     lines.append(history.meta.get("diverged") or history.meta.get(
-        "stopped", f"trained all {len(history)} steps"))
+        "stopped", f"trained all {history.meta.get('steps', len(history))} steps"))
     return lines
 
 

@@ -138,17 +138,18 @@ def run_context(folder) -> dict:
     steps, weights, grads, meta = load_snapshots(at("snapshots.npz")) \
         if os.path.exists(at("snapshots.npz")) else ([], [], [], {})
     if not steps:  # no frames (or an older folder): the final weights only
-        steps, weights, grads = [len(rows)], [{p.name: p.data for p in net.parameters()}], [None]
+        steps = [int(rows[-1, 0]) + 1 if len(rows) else 0]
+        weights, grads = [{p.name: p.data for p in net.parameters()}], [None]
     images = gif_frames(at("animation.gif")) if os.path.exists(at("animation.gif")) else []
     n = len(steps)
     images = images[:n] if len(images) >= n else []
     linears = [b for b in net if b.parameters()]  # Linear bricks (a Features brick has none)
     sizes = [linears[0].n_in] + [b.n_out for b in linears]
     w_names = [b.parameters()[0].name for b in linears]
-    row_of = {int(s): i for i, s in enumerate(rows[:, 0])}
     frames = []
-    for s in steps:
-        r = rows[row_of.get(s, len(rows) - 1)]
+    for s in steps:  # the row of the snapshot's step, or the nearest one before it
+        r = rows[max(0, min(int(np.searchsorted(rows[:, 0], s, side="right")) - 1,
+                            len(rows) - 1))]
         frames.append({"step": int(s), "loss": rounded([r[columns.index("loss")]])[0],
                        "metric": rounded([r[columns.index(metric)]])[0]})
     diverged_step = meta.get("diverged_step")
