@@ -51,6 +51,10 @@ def add_parser(sub):
                    "--dask local, the cluster's workers")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler "
                    "address tcp://HOST:PORT or 'local' (needs pip install 'brickprop[dask]')")
+    p.add_argument("--figures", choices=("all", "summary", "none"), default="summary",
+                   help="summary (default): comparison.png, the tables and the page; all: "
+                   "also each variant's figures, animation and report.html, as brickprop "
+                   "train draws them; none: the tables and the page only")
     p.add_argument("--out", help="output folder (default: runs/compare-<date-time>)")
     p.set_defaults(func=cmd_compare)
 
@@ -88,7 +92,8 @@ def cmd_compare(args) -> int:
     # workers are shut down with it and the finished runs are kept.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        rows, interrupted = compare(variants, out, jobs=args.jobs, dask=args.dask)
+        rows, interrupted = compare(variants, out, jobs=args.jobs, dask=args.dask,
+                                    figures=args.figures)
     except CompareError as e:
         raise UsageError(str(e)) from None
     finally:
@@ -96,7 +101,8 @@ def cmd_compare(args) -> int:
     names = [os.path.basename(c) for c in args.configs] or ["the default run"]
     flags = [f"--set {v}" for v in args.fixed or []] + [f"--vary {v}" for v in args.vary or []]
     title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names + flags)}", 110))
-    paths = write_outputs(out, variants, rows, list(grid), title=title)
+    paths = write_outputs(out, variants, rows, list(grid), title=title,
+                          figure=args.figures != "none")
     with open(paths[1], encoding="utf-8") as table:
         print(table.read(), end="")
     print(f"wrote {', '.join(paths)} and {sum(r['status'] != 'interrupted' for r in rows)} "

@@ -139,10 +139,11 @@ def run_metrics(history) -> dict:
             "seconds": history.meta["seconds"]}
 
 
-def run_variant(v: Variant) -> tuple[dict, dict]:
+def run_variant(v: Variant, figures: bool = True) -> tuple[dict, dict]:
     """Train one variant in a temporary folder: ``(row, {file name: bytes})``.
 
-    Never raises for a bad variant: its row says what went wrong.
+    Never raises for a bad variant: its row says what went wrong.  ``figures=False``
+    writes no pictures or page for it (``write_run``).
     """
     from ..jobs.run import train_run
 
@@ -152,7 +153,7 @@ def run_variant(v: Variant) -> tuple[dict, dict]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="brickprop-compare-") as tmp:
         try:
-            history, lines, names = train_run(v.cfg, tmp)
+            history, lines, names = train_run(v.cfg, tmp, figures=figures)
         except ConfigError as e:
             return {**row, "status": "bad config", "message": str(e)}, {}
         except Exception as e:  # one broken variant must not stop the grid
@@ -216,7 +217,7 @@ def _dask_client(address: str, n_workers: int | None):
 
 
 def compare(variants, out, jobs: int | None = None, dask: str | None = None,
-            progress: bool | None = None) -> tuple[list, bool]:
+            progress: bool | None = None, figures: str = "summary") -> tuple[list, bool]:
     """Train ``variants``, write their run folders under ``out``; ``(rows, interrupted)``.
 
     Parameters
@@ -231,6 +232,9 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
         ``"tcp://HOST:PORT"`` of a Dask scheduler, or ``"local"``.
     progress : bool, optional
         One tqdm bar for the grid (None: only on a terminal).
+    figures : "all", "summary" or "none"
+        "all" draws each variant's figures, animation and page as ``brickprop train``
+        does; otherwise the variants get none (``write_outputs`` draws the grid's own).
 
     Rows come back in the order of ``variants``; those not run after Ctrl-C have the
     status ``interrupted``.  The tables and the figure are written by :func:`write_outputs`.
@@ -250,7 +254,7 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
                              n_jobs=-1 if dask else jobs or -1), \
                 tqdm(total=len(variants), desc="compare", unit="run", disable=not progress
                      if progress is not None else None, file=sys.stderr) as bar:
-            tasks = (delayed(run_variant)(v) for v in variants)
+            tasks = (delayed(run_variant)(v, figures == "all") for v in variants)
             for row, files in Parallel(return_as="generator_unordered")(tasks):
                 if files:
                     _write_files(os.path.join(out, row["variant"]), files)

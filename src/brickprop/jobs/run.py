@@ -26,12 +26,14 @@ RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "snapshots.npz", "figure
              "animation.gif", "diagnostics.png", "summary.txt", "report.html")
 
 
-def write_run(folder, cfg, run, history, summary: str) -> list[str]:
+def write_run(folder, cfg, run, history, summary: str, figures: bool = True) -> list[str]:
     """Write a run folder: config, metrics, model, snapshots, figures, summary and report.
 
     ``run`` is the :class:`brickprop.config.Run` that was trained and ``history``
     what ``fit`` returned.  Each file is written atomically; returns the file names.
     ``report.html`` is built when Jinja2 is installed; otherwise the summary says so.
+    ``figures=False`` leaves out the pictures and the page (figure.png,
+    diagnostics.png, animation.gif, report.html): what a grid's variants skip.
     """
     written = []
 
@@ -45,20 +47,26 @@ def write_run(folder, cfg, run, history, summary: str) -> list[str]:
          preprocessing=preprocessing(cfg, run))
     title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110, break_on_hyphens=False))
     threshold = run.loss.threshold
+    if figures:
+        _draw(path, cfg, run, history, title, threshold)
+    save_snapshots(history, run.net, path("snapshots.npz"))
+    if figures and not report.available():
+        summary += f"\nno report.html: {report.MISSING}"
+    atomic_write_text(path("summary.txt"), summary + "\n")
+    if figures and report.available():
+        report.build_run(folder)
+        written.append("report.html")
+    return written
+
+
+def _draw(path, cfg, run, history, title, threshold) -> None:
+    """figure.png, diagnostics.png and (with frames) animation.gif of a trained run."""
     plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,
                       threshold=threshold)
     plots.diagnostics_figure(history, path=path("diagnostics.png"), title=f"Diagnostics · {title}")
     if cfg.frames:
         plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"),
                       threshold=threshold)
-    save_snapshots(history, run.net, path("snapshots.npz"))
-    if not report.available():
-        summary += f"\nno report.html: {report.MISSING}"
-    atomic_write_text(path("summary.txt"), summary + "\n")
-    if report.available():
-        report.build_run(folder)
-        written.append("report.html")
-    return written
 
 
 def summarize(cfg, run, history) -> list[str]:
@@ -85,7 +93,7 @@ def summarize(cfg, run, history) -> list[str]:
     return lines
 
 
-def train_run(cfg, folder, run=None, progress=None):
+def train_run(cfg, folder, run=None, progress=None, figures: bool = True):
     """Train ``cfg`` and write its run folder: what ``brickprop train`` and ``compare`` do.
 
     Parameters
@@ -97,6 +105,8 @@ def train_run(cfg, folder, run=None, progress=None):
         ``brickprop.runs.build(cfg)``, when the caller built it already.
     progress : callable, optional
         ``progress(n_steps_done)``, passed to ``fit``.
+    figures : bool
+        False: no figures, animation or page (see ``write_run``).
 
     Returns
     -------
@@ -105,5 +115,5 @@ def train_run(cfg, folder, run=None, progress=None):
     run = build(cfg) if run is None else run
     history = fit(run.net, run.X, run.Y, **run.fit_kwargs, progress=progress)
     lines = summarize(cfg, run, history)
-    files = write_run(folder, cfg, run, history, "\n".join(lines))
+    files = write_run(folder, cfg, run, history, "\n".join(lines), figures)
     return history, lines, files
