@@ -2,12 +2,15 @@
 scikit-learn, in one process, interleaved; writes ``BENCHMARKS.md``.
 
     python benchmarks/run_all.py [--repeats 11] [--quick] [--out BENCHMARKS.md]
+    python benchmarks/run_all.py --only main grid long   # some sections, printed only
 
 Workloads: one full ``fit`` step on the 300 XOR points, full batch, float64 (2-3-2
 and 2-50-2; ``bench_step.py``); one epoch of a 784-256-10 ReLU network with softmax
 cross-entropy on 60,000 MNIST-shaped random samples in batches of 128, float32,
 next to the matrix products of that epoch alone (``bench_epoch.py``); the epoch's
-peak memory, measured in a fresh process; a 100-frame GIF of the three panels.  A
+peak memory, measured in a fresh process; a 100-frame GIF of the three panels; and
+around the training (``bench_around.py``): the main job's wall time, a compare grid
+against its training time, a 1,000,000-step run's memory and metrics file.  A
 peer that is not installed is skipped with a note.  Timings are medians of
 interleaved repeats (in a shuffled order, after one warm-up call each); ratios are
 medians of the ratios within each repeat (``_ratio``): compare ratios, not absolutes.
@@ -34,10 +37,12 @@ import brickprop as bp
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import bench_around as around  # noqa: E402  (main job, compare grid, long run)
 import bench_epoch as ep  # noqa: E402  (the MNIST-shaped epoch)
 from bench_step import brick_fit, hand_loop  # noqa: E402  (the XOR loops, shared)
 
 COLUMNS = ["brickprop", "hand NumPy", "PyTorch", "scikit-learn"]
+SECTIONS = ("speed", "main", "grid", "long")
 
 
 def torch_xor(X, Y, hidden, steps, lr=1.0):
@@ -299,7 +304,7 @@ def report(r) -> str:
                      f"{_paired(t, 'brickprop', 'PyTorch', 0.9)}")
     lines += [
         f"- MNIST-shaped epoch: brickprop / matrix-product floor "
-        f"{_paired(t, 'brickprop', 'matmul floor', 1.6)}. The floor is the epoch's "
+        f"{_paired(t, 'brickprop', 'matmul floor', 1.25)}. The floor is the epoch's "
         f"{flops / 1e9:.1f} GFLOP of matrix products alone, into preallocated outputs: "
         f"{floor:.3g} s here, {flops / floor / 1e9:.0f} GFLOP/s; the hand NumPy loop takes "
         f"{_ratio(t, 'hand NumPy', 'matmul floor'):.2f}x the floor.",
@@ -325,12 +330,23 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=11, help="interleaved repeats")
     parser.add_argument("--quick", action="store_true", help="smaller workloads, for a smoke test")
-    parser.add_argument("--out", default="BENCHMARKS.md", help="Markdown file to write")
+    parser.add_argument("--out", help="Markdown file to write (default: BENCHMARKS.md when "
+                        "every section runs; with --only, nothing is written unless asked)")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run these sections only: "
+                        "speed (the loops and the epoch), main, grid, long (bench_around.py)")
     args = parser.parse_args(argv)
-    text = report(run(args.repeats, args.quick))
-    from brickprop.store.files import atomic_write_text
+    only = args.only or SECTIONS
+    extra = around.run([s for s in only if s != "speed"], repeats=3 if args.quick else 5,
+                       grid_steps=5_000 if args.quick else 50_000,
+                       long_steps=50_000 if args.quick else 1_000_000)
+    lines = ["## Around the training", "", *around.report(extra)] if extra else []
+    text = report(run(args.repeats, args.quick)) if "speed" in only else ""
+    text = (text + "\n" if text else "") + "\n".join(lines) + ("\n" if lines else "")
+    out = args.out or (None if args.only else "BENCHMARKS.md")
+    if out:
+        from brickprop.store.files import atomic_write_text
 
-    atomic_write_text(args.out, text)
+        atomic_write_text(out, text)
     print(text)
 
 

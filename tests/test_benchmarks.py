@@ -37,7 +37,7 @@ def test_report_judges_each_target_on_paired_ratios():
     assert "brickprop / scikit-learn 0.56x (target at most 0.5x: NOT met" in text
     assert "a step that did nothing else would be 50.00x faster than PyTorch" in text
     assert "brickprop / PyTorch 0.86x (target at most 0.9x: met" in text
-    assert "brickprop / matrix-product floor 1.50x (target at most 1.6x: met" in text
+    assert "brickprop / matrix-product floor 1.50x (target at most 1.25x: NOT met" in text
     assert "so 1.10x (target at most 1.5x: met)" in text
     assert "| XOR 2-3-2, a | 110 | 100 | 600 | 200 | 0.90x |" in text  # medians in the table
 
@@ -54,3 +54,19 @@ def test_report_leaves_a_missing_peer_out():
 
 def test_exp_alone_runs():
     run_all.exp_alone(10, 3, steps=2)
+
+
+def test_the_sections_around_the_training_are_judged_against_their_targets():
+    around = pytest.importorskip("bench_around")
+    lines = around.report({
+        "main": {"wall": 1.4, "walls": [1.4, 1.5, 1.3]},
+        "grid": {"wall": 30.0, "training": 40.0, "jobs": 2, "runs": 4, "ratio": 1.5,
+                 "steps": 50_000},
+        "long": {"steps": 1_000_000, "rss": 119 * 2**20, "csv": 11 * 2**20, "rows": 20_000,
+                 "wall": 600.0}})
+    text = "\n".join(lines)
+    assert "1.40 s wall, median of 3 (target at most 1.5 s: met)" in text
+    assert "1.50x the training divided by the jobs (target at most 1.25x: NOT met)" in text
+    assert "peak resident memory 119 MiB (target under 300 MiB: met)" in text
+    assert "metrics.csv 11.0 MiB, 20,000 rows (target under 10 MiB: NOT met)" in text
+    assert around.report({}) == []
