@@ -95,16 +95,33 @@ def test_a_failing_variant_is_a_row_and_the_others_still_run(tmp_path, capsys):
     assert rows["lr=-1_clip_norm=none"]["status"] == "bad config"
     assert "lr must be > 0" in rows["lr=-1_clip_norm=none"]["message"]
     assert rows["lr=10_clip_norm=0.1"]["clip_norm"] == "0.1"  # the varied keys are columns
-    for name in ("lr=10_clip_norm=none", "lr=10_clip_norm=0.1"):
-        assert {f for f in RUN_FILES if f != "animation.gif"} <= set(os.listdir(out / name))
+    drawn = {"figure.png", "diagnostics.png", "animation.gif", "report.html"}
+    for name in ("lr=10_clip_norm=none", "lr=10_clip_norm=0.1"):  # --figures summary
+        assert set(RUN_FILES) - drawn == set(os.listdir(out / name))
     assert not (out / "lr=-1_clip_norm=none").exists()
     assert (out / "comparison.png").stat().st_size > 10_000
     table = (out / "table.md").read_text()
     assert "| lr=10_clip_norm=none | diverged |" in table and "lr must be > 0" in table
     if report_available():
         page = (out / "report.html").read_text()
-        assert "lr=10_clip_norm=0.1/report.html" in page and "diverged" in page
+        assert "lr=10_clip_norm=0.1/report.html" not in page and "diverged" in page
     assert "| lr=10_clip_norm=none | diverged |" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("figures", ["all", "none"])
+def test_figures_all_draws_each_variant_and_none_draws_no_picture(tmp_path, figures):
+    out = tmp_path / "grid"
+    assert main(["compare", *QUICK, "--vary", "lr=1,5", "--jobs", "1", "--figures", figures,
+                 "--out", str(out)]) == 0
+    for name in ("lr=1", "lr=5"):
+        files = set(os.listdir(out / name))
+        drawn = {"figure.png", "diagnostics.png"}
+        drawn |= {"report.html"} if report_available() else set()
+        assert drawn <= files if figures == "all" else not drawn & files
+    assert (out / "comparison.png").exists() == (figures == "all")
+    if report_available():
+        page = (out / "report.html").read_text()
+        assert ("lr=5/report.html" in page) == (figures == "all")
 
 
 def test_each_variant_is_the_same_run_as_brickprop_train(tmp_path):

@@ -63,6 +63,10 @@ def add_parser(sub):
                    "--dask local, the cluster's workers")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler "
                    "address tcp://HOST:PORT or 'local' (needs pip install 'brickprop[dask]')")
+    p.add_argument("--figures", choices=("all", "summary", "none"), default="summary",
+                   help="summary (default): comparison.png, the tables and the page; all: "
+                   "also each variant's figures, animation and report.html, as brickprop "
+                   "train draws them; none: the tables and the page only")
     p.add_argument("--out", help="output folder (default: runs/compare-<date-time>)")
     add_overwrite_flag(p, "comparison")
     add_config_flags(p)  # train's run options, each the same as --set KEY=VALUE
@@ -125,14 +129,15 @@ def cmd_compare(args) -> int:
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             rows, interrupted = compare(variants, staged.path, jobs=args.jobs, dask=args.dask,
-                                        shown=out)
+                                        shown=out, figures=args.figures)
             names = [os.path.basename(c) for c in args.configs] or ["the default run"]
             given = [f"--set {v}" for v in args.fixed or []] + [
                 f"--{k.replace('_', '-')} {v}" for k, v in flags.items()] + [
                 f"--vary {v}" for v in args.vary or []]
             title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names + given)}",
                                             110))
-            paths = write_outputs(staged.path, variants, rows, list(grid), title=title)
+            paths = write_outputs(staged.path, variants, rows, list(grid), title=title,
+                                  figure=args.figures != "none")
             with open(paths[1], encoding="utf-8") as table:
                 text = table.read()
             staged.commit()

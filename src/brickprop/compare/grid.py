@@ -161,7 +161,8 @@ def run_metrics(history) -> dict:
             "steps_to_95": int(reached[0] + 1) if reached.size else None,
             "first_nonfinite_step": int(bad[0] + 1) if bad.size else None,
             "peak_grad_norm": float(finite_norm.max()) if finite_norm.size else math.nan,
-            "steps_run": len(history), "seconds": history.meta["seconds"]}
+            "steps_run": history.meta.get("steps", len(history)),
+            "seconds": history.meta["seconds"]}
 
 
 _WATCHED: list = []  # the parent pid a worker's watchdog thread follows
@@ -185,19 +186,21 @@ def _die_with_parent(parent: int | None) -> None:
     threading.Thread(target=watch, name="brickprop-parent-watch", daemon=True).start()
 
 
-def run_variant(v: Variant, parent: int | None = None) -> tuple[dict, dict]:
+def run_variant(v: Variant, parent: int | None = None,
+                figures: bool = True) -> tuple[dict, dict]:
     """Train one variant in a temporary folder: ``(row, {file name: bytes})``.
 
     Never raises for a bad variant: its row says what went wrong.  ``parent`` is the
-    pid of the compare process, which a local worker dies with.
+    pid of the compare process, which a local worker dies with.  ``figures=False``
+    writes no pictures or page for it (``write_run``).
     """
     _die_with_parent(parent)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # a worker's warnings would reach the terminal raw
-        return _run_variant(v)
+        return _run_variant(v, figures)
 
 
-def _run_variant(v: Variant) -> tuple[dict, dict]:
+def _run_variant(v: Variant, figures: bool) -> tuple[dict, dict]:
     from ..jobs.run import train_run
 
     row = {"variant": v.name, "group": v.group, "seed": v.seed, **v.values}
@@ -206,7 +209,8 @@ def _run_variant(v: Variant) -> tuple[dict, dict]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="brickprop-compare-") as tmp:
         try:
-            history, lines, names = train_run(v.cfg, tmp, shown=v.folder or None)
+            history, lines, names = train_run(v.cfg, tmp, shown=v.folder or None,
+                                              figures=figures)
         except ConfigError as e:
             return {**row, "status": "bad config", "message": str(e)}, {}
         except Exception as e:  # one broken variant must not stop the grid
@@ -270,7 +274,8 @@ def _dask_client(address: str, n_workers: int | None):
 
 
 def compare(variants, out, jobs: int | None = None, dask: str | None = None,
-            progress: bool | None = None, shown: str | None = None) -> tuple[list, bool]:
+            progress: bool | None = None, shown: str | None = None,
+            figures: str = "summary") -> tuple[list, bool]:
     """Train ``variants``, write their run folders under ``out``; ``(rows, interrupted)``.
 
     Parameters
@@ -287,6 +292,9 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
         One tqdm bar for the grid (None: only on a terminal).
     shown : str, optional
         The comparison folder's name in the run reports, when ``out`` is where it is staged.
+    figures : "all", "summary" or "none"
+        "all" draws each variant's figures, animation and page as ``brickprop train``
+        does; otherwise the variants get none (``write_outputs`` draws the grid's own).
 
     Rows come back in the order of ``variants``; those not run after Ctrl-C have the
     status ``interrupted``.  The tables and the figure are written by :func:`write_outputs`.
@@ -309,7 +317,7 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
             for v in variants:
                 v.folder = os.path.abspath(os.path.join(shown or out, v.name))
             parent = os.getpid() if dask in (None, "local") else None
-            tasks = (delayed(run_variant)(v, parent) for v in variants)
+            tasks = (delayed(run_variant)(v, parent, figures == "all") for v in variants)
             for row, files in Parallel(return_as="generator_unordered")(tasks):
                 if files:
                     _write_files(os.path.join(out, row["variant"]), files)

@@ -159,14 +159,17 @@ def _panel(folder: str, row: dict, cfg) -> dict:
             "net": load(os.path.join(folder, "model.npz")), "threshold": run.loss.threshold}
 
 
-def write_outputs(out, variants, rows, varied=(), title=None) -> list[str]:
+def write_outputs(out, variants, rows, varied=(), title=None, figure: bool = True) -> list[str]:
     """Write ``table.csv``, ``table.md``, ``comparison.png`` and ``report.html`` into ``out``.
 
     Returns their paths.  ``variants`` and ``rows`` are in the same order (from
     ``brickprop.compare``); the figure reads each trained variant's run folder
     ``out/<variant>``.  The page is built when Jinja2 is installed, as a run's is.
+    ``figure=False`` leaves out ``comparison.png``.
     """
     paths = write_tables(out, rows, varied)
+    if not figure:
+        return paths + ([report.build_comparison(out)] if report.available() else [])
     panels = []
     for v, row in zip(variants, rows):
         folder = os.path.join(out, v.name)

@@ -46,13 +46,16 @@ def replayable(cfg, steps_done: int):
     return cfg.replace(**changes)
 
 
-def write_run(folder, cfg, run, history, summary: str, shown=None) -> list[str]:
+def write_run(folder, cfg, run, history, summary: str, shown=None,
+              figures: bool = True) -> list[str]:
     """Write a run folder: config, metrics, model, snapshots, figures, summary and report.
 
     ``run`` is the :class:`brickprop.config.Run` that was trained and ``history``
     what ``fit`` returned.  Each file is written atomically; returns the file names.
     ``report.html`` is built when Jinja2 is installed; otherwise the summary says so.
     ``shown`` is the folder's name in the report, when ``folder`` is where it is staged.
+    ``figures=False`` leaves out the pictures and the page (figure.png,
+    diagnostics.png, animation.gif, report.html): what a grid's variants skip.
     """
     written = []
 
@@ -68,20 +71,26 @@ def write_run(folder, cfg, run, history, summary: str, shown=None) -> list[str]:
          preprocessing=preprocessing(cfg, run))
     title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110, break_on_hyphens=False))
     threshold = run.loss.threshold
+    if figures:
+        _draw(path, cfg, run, history, title, threshold)
+    save_snapshots(history, run.net, path("snapshots.npz"))
+    if figures and not report.available():
+        summary += f"\nno report.html: {report.MISSING}"
+    atomic_write_text(path("summary.txt"), summary + "\n")
+    if figures and report.available():
+        report.build_run(folder, shown=shown)
+        written.append("report.html")
+    return written
+
+
+def _draw(path, cfg, run, history, title, threshold) -> None:
+    """figure.png, diagnostics.png and (with frames) animation.gif of a trained run."""
     plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,
                       threshold=threshold)
     plots.diagnostics_figure(history, path=path("diagnostics.png"), title=f"Diagnostics · {title}")
     if cfg.frames:
         plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"),
                       threshold=threshold)
-    save_snapshots(history, run.net, path("snapshots.npz"))
-    if not report.available():
-        summary += f"\nno report.html: {report.MISSING}"
-    atomic_write_text(path("summary.txt"), summary + "\n")
-    if report.available():
-        report.build_run(folder, shown=shown)
-        written.append("report.html")
-    return written
 
 
 def summarize(cfg, run, history) -> list[str]:
@@ -104,11 +113,13 @@ def summarize(cfg, run, history) -> list[str]:
         lines.append(f"deliberate bugs on ({', '.join(cfg.bugs)}): see them caught with "
                      f"brickprop gradcheck {' '.join('--bug ' + b for b in cfg.bugs)}")
     lines.append(history.meta.get("diverged") or history.meta.get("interrupted") or
-                 history.meta.get("stopped", f"trained all {len(history)} steps"))
+                 history.meta.get("stopped", f"trained all "
+                                  f"{history.meta.get('steps', len(history))} steps"))
     return lines
 
 
-def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None):
+def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
+              figures: bool = True):
     """Train ``cfg`` and write its run folder: what ``brickprop train`` and ``compare`` do.
 
     Parameters
@@ -125,6 +136,8 @@ def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None):
         stopped by an interrupt is written with the config of the steps it trained.
     shown : str, optional
         The folder's name in the report, when ``folder`` is a staging folder.
+    figures : bool
+        False: no figures, animation or page (see ``write_run``).
 
     Returns
     -------
@@ -136,5 +149,6 @@ def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None):
     if "interrupted" in history.meta:
         cfg = replayable(cfg, len(history))
     lines = summarize(cfg, run, history)
-    files = write_run(folder, cfg, run, history, "\n".join(lines), shown=shown)
+    files = write_run(folder, cfg, run, history, "\n".join(lines), shown=shown,
+                      figures=figures)
     return history, lines, files

@@ -101,17 +101,19 @@ def _gif_frames(path, max_frames):
             raise Image.DecompressionBombError(f"{gif.width} x {gif.height}")
         colors = np.array(gif.getpalette() or [0, 0, 0]).reshape(-1, 3)  # (n_colors, 3)
         codes = colors @ np.array([65536, 256, 1])
-        order = np.argsort(codes, kind="stable")
+        # A table from each 24-bit colour to its palette index (the first, for duplicates):
+        # one lookup per pixel, where a sorted search cost a third of the report's time.
+        lut = np.zeros(1 << 24, dtype=np.uint8)
+        lut[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
         for k, frame in enumerate(ImageSequence.Iterator(gif)):
             if max_frames is not None and k >= max_frames:
                 break
             rgb = frame.convert("RGB")
             a = np.asarray(rgb).astype(np.int32)  # (height, width, 3)
             pixels = (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]
-            at = np.minimum(np.searchsorted(codes[order], pixels), len(order) - 1)
-            index = order[at]
+            index = lut[pixels]
             if np.array_equal(codes[index], pixels):  # every colour is in the palette
-                indexed = Image.fromarray(index.astype(np.uint8), mode="P")
+                indexed = Image.fromarray(index, mode="P")
                 indexed.putpalette(colors.ravel().tolist())
             else:
                 indexed = rgb.quantize(256, dither=Image.Dither.NONE)
@@ -184,7 +186,8 @@ def run_context(folder, shown=None) -> dict:
     steps, weights, grads, meta = load_snapshots(at("snapshots.npz")) \
         if os.path.exists(at("snapshots.npz")) else ([], [], [], {})
     if not steps:  # no frames (or an older folder): the final weights only
-        steps, weights, grads = [len(rows)], [{p.name: p.data for p in net.parameters()}], [None]
+        steps = [int(rows[-1, 0]) + 1 if len(rows) else 0]
+        weights, grads = [{p.name: p.data for p in net.parameters()}], [None]
     images = gif_frames(at("animation.gif"), len(steps)) if os.path.exists(
         at("animation.gif")) else []
     n = len(steps)
@@ -192,10 +195,10 @@ def run_context(folder, shown=None) -> dict:
     linears = [b for b in net if b.parameters()]  # Linear bricks (a Features brick has none)
     sizes = [linears[0].n_in] + [b.n_out for b in linears]
     w_names = [b.parameters()[0].name for b in linears]
-    row_of = {int(s): i for i, s in enumerate(rows[:, 0])}
     frames = []
-    for s in steps:
-        r = rows[row_of.get(s, len(rows) - 1)]
+    for s in steps:  # the row of the snapshot's step, or the nearest one before it
+        r = rows[max(0, min(int(np.searchsorted(rows[:, 0], s, side="right")) - 1,
+                            len(rows) - 1))]
         frames.append({"step": int(s), "loss": rounded([r[columns.index("loss")]])[0],
                        "metric": rounded([r[columns.index(metric)]])[0]})
     diverged_step = meta.get("diverged_step")

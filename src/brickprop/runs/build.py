@@ -156,6 +156,7 @@ def build(cfg: RunConfig) -> Run:
         diagnose_every=max(1, cfg.steps // 200) if cfg.diagnose_every is None
         else cfg.diagnose_every,
         on_diverge=cfg.on_diverge, diverge_factor=cfg.diverge_factor,
+        log_every=cfg.log_every,
         metric="r2" if info["task"] == "regression" else "accuracy")
     return Run(X, y, Y, net, fit_kwargs, info, standardizer)
 

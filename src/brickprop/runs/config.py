@@ -145,6 +145,10 @@ class RunConfig:
     diverge_factor: float = opt(1000.0, "a loss above this multiple of its start counts as "
                                 "divergence", low=1, low_open=True, group="watching")
     frames: int = opt(40, "animation frames", low=0, off="no animation", group="watching")
+    log_every: int = opt(0, "write every Nth step to metrics.csv and the report (the guard "
+                         "and early stopping still watch every step)", low=0,
+                         off="every step up to 20,000 steps, then 20,000 rows or so",
+                         group="watching")
 
     def __post_init__(self):
         validate(self)

@@ -85,13 +85,15 @@ class DivergenceGuard:
                 + self._explain(step, norms, history))
 
     def _explain(self, step, norms, history) -> str:
-        first = max(0, step - self.window)
+        # Rows by their step: with log_every > 1 the History keeps every few steps only.
+        at = np.flatnonzero(history["step"] >= step - self.window)
+        first = int(history["step"][at[0]]) if at.size else step
         growth = []
         for i, k in enumerate(self.layer_ids):
-            col = history[f"grad_norm_{k}"]
-            old, new = col[first], norms[i]
+            col = history[f"grad_norm_{k}"][at[:-1]]  # the rows before this step's
+            old, new = (col[0] if col.size else norms[i]), norms[i]
             if not math.isfinite(new):  # the last finite value before the blow-up
-                finite = col[first:step][np.isfinite(col[first:step])]
+                finite = col[np.isfinite(col)]
                 new = finite[-1] if finite.size else old
             growth.append((new / old if old > 0 else math.inf, k, old, new))
         g, k, old, new = max(growth, key=lambda t: (t[0] if math.isfinite(t[0]) else 1e300))

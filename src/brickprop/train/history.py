@@ -14,6 +14,10 @@ from ..store.files import atomic_write_text
 class History:
     """One row per step: ``step, loss, data_loss, penalty, accuracy, lr, grad_norm_<k>``.
 
+    With ``every > 1`` (``fit(..., log_every=every)``) a row per ``every`` steps: those
+    whose step is a multiple of ``every``, the newest step's, and now and then a row
+    that holds a sparse value (validation, diagnostics); read steps from ``step``.
+
     ``loss = data_loss + penalty`` and ``accuracy`` are measured on the step's batch
     before its update; ``lr`` is the rate the update used.  ``grad_norm_<k>`` is the
     L2 norm of the gradient the update applied to brick ``k`` (weights and bias
@@ -30,8 +34,14 @@ class History:
     #: Rows kept as Python lists before they join the array in one assignment.
     CHUNK = 1024
 
-    def __init__(self, columns, n_rows: int = 0):
+    def __init__(self, columns, n_rows: int = 0, every: int = 1):
         self.columns = list(columns)
+        # Thinning (``fit(..., log_every=every)``): rows of steps that are multiples of
+        # ``every`` stay; any other row stays only until the next one replaces it, so the
+        # newest step is always readable, and the History holds what to_csv writes.
+        self.every = every
+        self._tail = False  # the newest row is off the grid: the next record replaces it
+        self._put_at: dict[int, int] = {}  # column -> step of the newest row put() kept
         self._data = np.full((n_rows, len(self.columns)), np.nan)  # grows when outrun
         self._stored = 0  # rows already in _data
         self._pending: list[list] = []  # the newest rows, up to CHUNK of them
@@ -56,13 +66,27 @@ class History:
         """Append a row (a list is kept as it is, so ``put`` and its owner share it)."""
         # A list append per step; converting to float64 one row at a time cost more
         # than the rest of a small network's bookkeeping.
+        if self._tail:  # the previous row was off the grid: this one takes its place
+            if self._pending:
+                self._pending.pop()
+            else:
+                self._stored -= 1
         self._pending.append(row if type(row) is list else list(row))
+        self._tail = self.every > 1 and int(row[0]) % self.every != 0
         if len(self._pending) >= self.CHUNK:
             self._flush()
 
     def put(self, column: str, value: float) -> None:
         """Set ``column`` of the latest row (for values known only after the step)."""
         j = self.columns.index(column)
+        if self.every > 1:
+            # A value known only at some steps (validation at an epoch's end, diagnostics)
+            # keeps an off-grid row when that column has no kept value in the last
+            # ``every`` steps, so sparse columns are thinned like the others, not lost.
+            step = int(self._pending[-1][0] if self._pending else self._data[self._stored - 1, 0])
+            if not self._tail or step - self._put_at.get(j, -self.every) >= self.every:
+                self._tail = False
+                self._put_at[j] = step
         if self._pending:
             self._pending[-1][j] = value
         else:

@@ -100,7 +100,7 @@ def _check_data(X, Y, dtype, what="X", what_y="Y"):
 
 
 def _check_fit(net, X, Y, steps, batch_size, clip_norm, clip_value, validation, patience,
-               metric, on_diverge, diagnose_every, diverge_factor):
+               metric, on_diverge, diagnose_every, diverge_factor, log_every=1):
     """Raise a one-line error for any argument of ``fit`` that cannot be used."""
     _check_data(X, Y, net.dtype)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
@@ -126,6 +126,7 @@ def _check_fit(net, X, Y, steps, batch_size, clip_norm, clip_value, validation, 
     if on_diverge not in ("stop", "rollback", "ignore"):
         raise ValueError(f"on_diverge must be 'stop', 'rollback' or 'ignore', got {on_diverge!r}")
     check_int("diagnose_every", diagnose_every)
+    check_int("log_every", log_every)
     check_number("diverge_factor", diverge_factor, low=1.0, low_open=True)
 
 
@@ -149,7 +150,7 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         clip_value: float | None = None, validation=None, patience: int | None = None,
         min_delta: float = 0.0, drop_last: bool = False, diagnose_every: int = 0,
         on_diverge: str = "stop", diverge_factor: float = 1e3, shuffle: bool = True,
-        metric: str = "accuracy", callbacks=()) -> History:
+        metric: str = "accuracy", callbacks=(), log_every: int = 1) -> History:
     """Train ``net`` on ``(X, Y)`` for up to ``steps`` updates and return the ``History``.
 
     Parameters
@@ -178,16 +179,19 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         learning rate, at most 10 times) or "ignore".  A non-finite update is never applied.
     metric : "accuracy" or "r2", what the ``metric`` column records per step
     callbacks : list of Callback, run after the standard ones the arguments above ask for
+    log_every : int, keep every this many steps' rows in the History (and the newest
+        step's); 0 picks ``log_interval(steps)``.  Callbacks still see every row.
     """
     from ..bricks.losses import MSE
 
     _check_fit(net, X, Y, steps, batch_size, clip_norm, clip_value, validation, patience,
-               metric, on_diverge, diagnose_every, diverge_factor)
+               metric, on_diverge, diagnose_every, diverge_factor, log_every)
     loss = MSE() if loss is None else loss
     optimizer = SGD(net.parameters(), lr=0.1) if optimizer is None else optimizer
     columns = ["step", "loss", "data_loss", "penalty", metric, "lr",
                *(f"grad_norm_{k}" for k, _ in net.layers()), "grad_norm"]
-    history = History(columns + ["val_loss", f"val_{metric}"] * (validation is not None))
+    history = History(columns + ["val_loss", f"val_{metric}"] * (validation is not None),
+                      every=log_every or log_interval(steps))
     run = FitState(net, X, Y, loss, optimizer, regularizer, history, clip_norm, clip_value)
     hooks = cb.bound_hooks([*cb.standard(steps, snapshots, progress, diagnose_every, on_diverge,
                                          diverge_factor, patience, min_delta), *callbacks])
@@ -251,3 +255,9 @@ def _train(run, steps, metric, batch_size, drop_last, seed, shuffle, validation,
                 if run.stopped:
                     break
     history.meta["seconds"] = time.perf_counter() - started
+    history.meta["steps"] = run.steps_done  # with log_every > 1, more than len(history)
+
+
+def log_interval(steps: int, rows: int = 20_000) -> int:
+    """The automatic ``log_every``: every step up to ``rows`` steps, then about ``rows`` rows."""
+    return max(1, steps // rows)

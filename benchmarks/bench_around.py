@@ -1,0 +1,131 @@
+"""What a user waits for around the training: the main job, a compare grid, a long run.
+
+    python benchmarks/bench_around.py [--only main grid long] [--long-steps 1000000]
+
+``main``: wall time of ``brickprop train`` with no options (the default run, figures,
+animation and report included), in a fresh process, median of ``--repeats``.
+``grid``: a 4-variant ``brickprop compare --vary lr=0.5,5 --vary hidden=3,8`` of
+50,000-step runs with ``--jobs 2``: its wall time over the summed training time
+(table.csv's ``seconds``) divided by the jobs.  ``long``: a 1,000,000-step default
+run with ``--frames 0``: the peak resident memory of its process (``wait4``) and the
+size of its ``metrics.csv``.  Each runs the installed ``brickprop`` command, as a
+user would; ``run_all.py --only main grid long`` adds them to its report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TARGETS = {"main": 1.5, "grid": 1.25, "rss": 300 * 2**20, "csv": 10 * 2**20}
+
+
+def _brickprop(*args) -> tuple[float, int]:
+    """Run ``brickprop ARGS`` in a fresh process: ``(wall seconds, peak RSS in bytes)``."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "brickprop.cli", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    if proc.returncode:
+        raise SystemExit(f"brickprop {' '.join(args)} failed ({proc.returncode}): {err[-500:]}")
+    return wall, usage.ru_maxrss * 1024  # kilobytes on Linux
+
+
+def main_job(repeats: int = 5) -> dict:
+    """Wall seconds of the default ``brickprop train``: the median and each repeat's."""
+    walls = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            walls.append(_brickprop("train", "--out", os.path.join(tmp, "run"))[0])
+    return {"wall": statistics.median(walls), "walls": walls}
+
+
+def grid(steps: int = 50_000, jobs: int = 2) -> dict:
+    """Wall seconds of a 4-variant compare grid, and its summed training seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wall, _ = _brickprop("compare", "--vary", "lr=0.5,5", "--vary", "hidden=3,8",
+                             "--set", f"steps={steps}", "--jobs", str(jobs),
+                             "--out", os.path.join(tmp, "grid"))
+        with open(os.path.join(tmp, "grid", "table.csv"), encoding="utf-8") as f:
+            seconds = [float(r["seconds"]) for r in csv.DictReader(f)]
+    training = sum(seconds)
+    return {"wall": wall, "training": training, "jobs": jobs, "runs": len(seconds),
+            "ratio": wall / (training / jobs), "steps": steps}
+
+
+def long_run(steps: int = 1_000_000) -> dict:
+    """Peak resident memory and ``metrics.csv`` size of a ``steps``-step default run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "run")
+        wall, rss = _brickprop("train", "--steps", str(steps), "--frames", "0", "--out", out)
+        size = os.path.getsize(os.path.join(out, "metrics.csv"))
+        with open(os.path.join(out, "metrics.csv"), encoding="utf-8") as f:
+            rows = sum(1 for _ in f) - 1
+    return {"steps": steps, "rss": rss, "csv": size, "rows": rows, "wall": wall}
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def report(r: dict) -> list[str]:
+    """Markdown bullet lines of the targets, for what ``r`` holds."""
+    lines = []
+    if "main" in r:
+        m = r["main"]
+        lines.append(f"- Main job (`brickprop train`, default run, figures, animation and report "
+                     f"included, fresh process): {m['wall']:.2f} s wall, median of "
+                     f"{len(m['walls'])} (target at most {TARGETS['main']} s: "
+                     f"{_met(m['wall'] <= TARGETS['main'])}).")
+    if "grid" in r:
+        g = r["grid"]
+        lines.append(f"- Compare grid (`brickprop compare --vary lr=0.5,5 --vary hidden=3,8 "
+                     f"--set steps={g['steps']} --jobs {g['jobs']}`, {g['runs']} runs): "
+                     f"{g['wall']:.2f} s wall for {g['training']:.2f} s of summed training, "
+                     f"{g['ratio']:.2f}x the training divided by the jobs (target at most "
+                     f"{TARGETS['grid']}x: {_met(g['ratio'] <= TARGETS['grid'])}).")
+    if "long" in r:
+        lr = r["long"]
+        lines.append(f"- Long run (`brickprop train --steps {lr['steps']} --frames 0`): peak "
+                     f"resident memory {lr['rss'] / 2**20:.0f} MiB (target under 300 MiB: "
+                     f"{_met(lr['rss'] < TARGETS['rss'])}), metrics.csv {lr['csv'] / 2**20:.1f} "
+                     f"MiB, {lr['rows']:,} rows (target under 10 MiB: "
+                     f"{_met(lr['csv'] < TARGETS['csv'])}); {lr['wall']:.0f} s wall.")
+    return lines
+
+
+def run(only, repeats=5, grid_steps=50_000, long_steps=1_000_000) -> dict:
+    r = {}
+    if "main" in only:
+        r["main"] = main_job(repeats)
+    if "grid" in only:
+        r["grid"] = grid(grid_steps)
+    if "long" in only:
+        r["long"] = long_run(long_steps)
+    return r
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=("main", "grid", "long"),
+                        default=["main", "grid", "long"])
+    parser.add_argument("--repeats", type=int, default=5, help="main-job runs")
+    parser.add_argument("--grid-steps", type=int, default=50_000)
+    parser.add_argument("--long-steps", type=int, default=1_000_000)
+    args = parser.parse_args()
+    print("\n".join(report(run(args.only, args.repeats, args.grid_steps, args.long_steps))))
+
+
+if __name__ == "__main__":
+    main()
