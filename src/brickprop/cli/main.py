@@ -72,7 +72,7 @@ def cmd_train(args) -> int:
     with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
               file=sys.stderr, leave=False) as bar:
         history, summary_lines, files = train_run(
-            cfg, folder, run=run, progress=lambda done: bar.update(done - bar.n))
+            cfg, folder, run=run, progress=bar)
     train_seconds = history.meta["seconds"]
     diverged = history.meta.get("diverged")
     summary_lines.append(f"{train_seconds:.1f} s training, "

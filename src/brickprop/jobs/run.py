@@ -95,8 +95,8 @@ def train_run(cfg, folder, run=None, progress=None):
         An existing folder; the run's files are written into it atomically.
     run : Run, optional
         ``brickprop.runs.build(cfg)``, when the caller built it already.
-    progress : callable, optional
-        ``progress(n_steps_done)``, passed to ``fit``.
+    progress : True, tqdm bar or callable, optional
+        Passed to ``fit``: a bar with the loss and metric, or ``progress(n_steps_done)``.
 
     Returns
     -------

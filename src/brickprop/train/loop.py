@@ -169,8 +169,11 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     snapshots : int
         Copies of the parameters to keep at evenly spaced steps (for animations),
         and of the gradients each of those steps computed (``snapshot_grads``).
-    progress : callable, optional
-        Called as ``progress(n_steps_done)`` about 100 times during training.
+    progress : bool, tqdm bar or callable, optional
+        True: a ``tqdm.auto`` bar with the current loss and metric (a widget in a
+        notebook, text in a terminal, off when standard error is not a terminal); an
+        open tqdm bar: drive that one; a callable: called as ``progress(n_steps_done)``
+        about 100 times during training.
     clip_norm, clip_value : float, optional
         Clip the global gradient norm, or each gradient entry, before each update.
     validation : (X_val, Y_val), optional
