@@ -34,9 +34,12 @@ def widgets_available() -> bool:
 
 
 def _display(obj) -> None:
+    """``IPython.display.display`` in an IPython shell; elsewhere nothing to show on."""
+    from IPython import get_ipython
     from IPython.display import display
 
-    display(obj)
+    if get_ipython() is not None:
+        display(obj)
 
 
 class LiveView(Callback):
