@@ -25,7 +25,7 @@ const CURVE = { width: 260, height: 220 };
 
 function render({ model, el }) {
   const root = document.createElement("div");
-  root.className = "bp-live";
+  root.className = "bp-live bp-rich";
   root.innerHTML = LAYOUT;
   el.appendChild(root);
   const $ = (selector) => root.querySelector(selector);

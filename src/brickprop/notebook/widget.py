@@ -12,6 +12,7 @@ from pathlib import Path
 import anywidget
 import traitlets
 
+from .._style import CSS
 from ..viz import assets
 
 HERE = Path(__file__).resolve().parent
@@ -23,8 +24,8 @@ def esm() -> str:
 
 
 def css() -> str:
-    """The drawings' CSS and the widget's own."""
-    return assets.text("drawings.css") + (HERE / "widget.css").read_text(encoding="utf-8")
+    """The displays' shared look (``bp-rich``), the drawings' CSS and the widget's own."""
+    return CSS + assets.text("drawings.css") + (HERE / "widget.css").read_text(encoding="utf-8")
 
 
 class LiveWidget(anywidget.AnyWidget):
