@@ -106,3 +106,22 @@ def test_a_diverging_run_shows_the_guards_message_in_red(page):
     assert state.evaluate("e => getComputedStyle(e).color") == "rgb(176, 0, 32)"
     assert page.locator(".bp-network .unit").count() == 2 + 16 * 3 + 2  # 16 drawn a layer
     assert page.errors == []
+
+
+def test_a_regression_and_a_three_input_run_draw_without_errors(page):
+    import numpy as np
+
+    X, y = bp.datasets.sine(200, seed=0)
+    X3 = np.random.RandomState(0).randn(100, 3)
+    runs = [(X, y.reshape(-1, 1), 1, "r2", "R²"),
+            (X3, bp.one_hot((X3.sum(axis=1) > 0).astype(int)), 2, "accuracy", "accuracy")]
+    for X, Y, n_out, metric, shown in runs:
+        view = LiveView(mode="widget", interval=0)
+        view.widget.observe(lambda c: page.evaluate("([n, v]) => push(n, v)", [c.name, c.new]),
+                            names=["setup", "frame"])
+        net = bp.mlp(X.shape[1], [4], n_out, activation="tanh", output="identity")
+        bp.fit(net, X, Y, steps=15, metric=metric, callbacks=[view])
+        assert page.inner_text(".bp-step") == "15"
+        assert page.inner_text(".bp-metric-name") == shown
+        assert page.locator(".bp-network .unit").count() == X.shape[1] + 4 + n_out
+    assert page.errors == []
