@@ -75,7 +75,7 @@ def test_fit_progress_true_prints_nothing_into_a_pipe():
 
 
 def test_cli_train_bar_in_a_terminal_and_only_the_summary_in_a_pipe(tmp_path):
-    args = [sys.executable, "-m", "brickprop.cli", "train", "--steps", "200", "--frames", "2",
+    args = [sys.executable, "-m", "brickprop.cli", "train", "--steps", "200", "--frames", "0",
             "--out"]
     text = in_terminal([*args, str(tmp_path / "tty")])
     assert BAR.search(text), text
