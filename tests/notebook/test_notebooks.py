@@ -44,7 +44,8 @@ def test_the_article_notebook_retells_the_article(repo):
     assert "diverged at step 102664 (metrics.csv step 102663)" in text
     assert "Missing1OverN" in text and "ScalarL2Gradient" in text
     assert "article-fixed: 5000 steps" in text
-    assert text.count("model_id") >= 4  # the four LiveView widgets
+    assert text.count("brickprop LiveView: a widget") == 4  # each run's view, as text
+    assert "training:   0%" in text  # progress=True: tqdm's notebook bar, a widget too
 
 
 def test_the_debug_notebook_shows_the_guard_and_the_remedies(repo):

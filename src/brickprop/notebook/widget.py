@@ -35,3 +35,7 @@ class LiveWidget(anywidget.AnyWidget):
     _css = css()
     setup = traitlets.Dict().tag(sync=True)
     frame = traitlets.Dict().tag(sync=True)
+
+    def __repr__(self) -> str:  # the text a front end without widgets shows instead
+        return ("brickprop LiveView: a widget; JupyterLab, Notebook 7 and VS Code draw it "
+                "while fit trains")
