@@ -123,10 +123,10 @@ class Progress(Callback):
 
 
 class Bar(Callback):
-    """A ``tqdm.auto`` bar with the current loss and metric: a widget in a notebook, text
-    in a terminal, nothing when the output goes to a file or a pipe.
+    """A ``tqdm.auto`` bar with the current loss and metric as its postfix.
 
-    ``bar`` is an open tqdm bar to drive (the caller closes it); None opens one, on
+    A widget in a notebook, text in a terminal, nothing when standard error goes to a
+    file or a pipe.  ``bar`` is an open tqdm bar to drive (the caller closes it); None opens one, on
     standard error, and closes it at the end.  The postfix is written about 100 times
     over ``steps``; tqdm redraws at most every 0.1 s.
     """
