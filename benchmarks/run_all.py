@@ -7,8 +7,11 @@ Workloads: one full ``fit`` step on the 300 XOR points, full batch, float64 (2-3
 and 2-50-2; ``bench_step.py``); one epoch of a 784-256-10 ReLU network with softmax
 cross-entropy on 60,000 MNIST-shaped random samples in batches of 128, float32,
 next to the matrix products of that epoch alone (``bench_epoch.py``); the epoch's
-peak memory, measured in a fresh process; a 100-frame GIF of the three panels.  A
-peer that is not installed is skipped with a note.  Timings are medians of
+peak memory, measured in a fresh process; a 100-frame GIF of the three panels;
+``from_csv`` against ``np.loadtxt`` on a 10,000 x 785 MNIST-shaped CSV, time and peak
+memory (``bench_csv.py``); a 60,000-row MNIST-shaped run from the command line, phase
+by phase (``bench_mnist_cli.py``, informational).  A peer that is not installed is
+skipped with a note.  Timings are medians of
 interleaved repeats (in a shuffled order, after one warm-up call each); ratios are
 medians of the ratios within each repeat (``_ratio``): compare ratios, not absolutes.
 """
@@ -34,7 +37,9 @@ import brickprop as bp
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import bench_csv  # noqa: E402  (from_csv against np.loadtxt)
 import bench_epoch as ep  # noqa: E402  (the MNIST-shaped epoch)
+import bench_mnist_cli  # noqa: E402  (an MNIST-sized run from the command line)
 from bench_step import brick_fit, hand_loop  # noqa: E402  (the XOR loops, shared)
 
 COLUMNS = ["brickprop", "hand NumPy", "PyTorch", "scikit-learn"]
@@ -221,6 +226,12 @@ def run(repeats, quick):
         _faults(runners[k]) / steps for k in ("brickprop", "hand NumPy"))))
     result["memory"] = _peak_memory(n)
     result["animation"] = animation_workload(30 if quick else 100)
+    with tempfile.TemporaryDirectory() as tmp:
+        result["csv"] = bench_csv.workload(tmp, 2_000 if quick else 10_000, repeats,
+                                           _interleaved)
+    with tempfile.TemporaryDirectory() as tmp:
+        result["mnist_cli"] = bench_mnist_cli.run(tmp, 6_000 if quick else 60_000,
+                                                  2_000 if quick else 10_000)
     result["load"].append(os.getloadavg()[0])
     return result
 
@@ -311,14 +322,69 @@ def report(r) -> str:
         "buffers included).",
         f"- Animation: {r['animation'][1]} frames of the three panels written as a GIF in "
         f"{r['animation'][0]:.2f} s (target at most 10 s: "
-        f"{'met' if r['animation'][0] <= 10 else 'NOT met'}).",
+        f"{'met' if r['animation'][0] <= 10 else 'NOT met'})."]
+    if "csv" in r:
+        lines += _csv_lines(r["csv"])
+    lines += [
         "", "## Memory handed back to the OS", "",
         "Minor page faults per step: a freed temporary that glibc returns to the OS is "
         "faulted in again on the next step.", "",
         "| workload | brickprop | hand NumPy |", "|---|---:|---:|"]
     lines += [f"| {name} | {b:.2f} | {h:.2f} |" for name, b, h in r["faults"]]
+    if "mnist_cli" in r:
+        lines += _mnist_cli_lines(r["mnist_cli"])
     lines += [""] + [f"- {n}" for n in r["notes"]]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _csv_lines(c) -> list[str]:
+    """The targets of ``from_csv``: time against ``np.loadtxt``, peak memory against the file."""
+    t, size, mem = c["times"], c["bytes"], c["memory"]
+    ratio = {name: m["traced"] / size for name, m in mem.items()}
+    return [
+        f"- `from_csv` on a {c['rows']:,} x 785 MNIST-shaped CSV ({size / 1e6:.1f} MB, "
+        f"`scripts/mnist_csv.py`): brickprop / np.loadtxt "
+        f"{_paired(t, 'from_csv', 'np.loadtxt', 2)}; "
+        f"{statistics.median(t['from_csv']):.3g} s against "
+        f"{statistics.median(t['np.loadtxt']):.3g} s; with `dtype=float32` "
+        f"{_ratio(t, 'from_csv float32', 'np.loadtxt'):.2f}x.",
+        f"- `from_csv` peak memory, one load in a fresh process: "
+        f"{mem['from_csv']['traced'] / 2**20:.1f} MiB of live allocations (tracemalloc), "
+        f"so {_verdict(ratio['from_csv'], 3)} the file's size; np.loadtxt's own "
+        f"{ratio['np.loadtxt']:.2f}x, `dtype=float32` {ratio['from_csv float32']:.2f}x; the "
+        f"resident set grew by {mem['from_csv']['rss_growth'] / 2**20:.1f} MiB "
+        f"({mem['from_csv']['rss_growth'] / size:.2f}x)."]
+
+
+def _mnist_cli_lines(m) -> list[str]:
+    """The MNIST-sized command-line run, phase by phase (no target: what a user waits)."""
+    p, split = m["phases"], m["train_split"]
+    rest = p["train"]["seconds"] - split["load"] - split["train"] - split["figures"]
+    rows = [("`python scripts/mnist_csv.py train.csv`", p["write train.csv"]),
+            (f"`... test.csv --rows {m['test_rows']} --seed 1`", p["write test.csv"]),
+            ("`brickprop train --data train.csv ... --dtype float32`", p["train"]),
+            ("  loading the CSV", {"seconds": split["load"]}),
+            (f"  training ({m['steps']} steps)", {"seconds": split["train"]}),
+            ("  figures, animation, snapshots and report", {"seconds": split["figures"]}),
+            ("  start-up and the rest", {"seconds": rest}),
+            ("`brickprop predict run/model.npz test.csv`", p["predict"])]
+    sizes = ", ".join(f"`{name}` {size / 1e6:.1f} MB" for name, size in m["run_files"].items()
+                      if size >= 1e6)
+    return ["", "## An MNIST-sized run from the command line", "",
+            f"{m['rows']:,} x 785 `train.csv` ({m['bytes']['train.csv'] / 1e6:.0f} MB) and "
+            f"{m['test_rows']:,} rows of `test.csv`, written by `scripts/mnist_csv.py`; "
+            "`brickprop train` with `--target label --loss cross-entropy --hidden 256 "
+            "--activation relu --init he --optimizer adam --lr 0.001 --batch-size 128 "
+            f"--dtype float32 --steps {m['steps']}` ({m['epochs']} epoch), the other "
+            "options at their defaults (40 animation frames, the report). Each phase is a "
+            "fresh process, timed whole; the train time is split as the command prints it. "
+            "Informational: no target.", "",
+            "| phase | seconds | peak resident MiB |", "|---|---:|---:|"] + [
+        f"| {name} | {x['seconds']:.1f} | "
+        + (f"{x['peak_rss'] / 2**20:.0f} |" if "peak_rss" in x else "|")
+        for name, x in rows] + [
+        "", f"Training accuracy {m['train_accuracy']}, test accuracy {m['test_accuracy']}. "
+        f"Files of 1 MB or more in the run folder: {sizes or 'none'}."]
 
 
 def main(argv=None):

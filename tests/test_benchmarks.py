@@ -54,3 +54,51 @@ def test_report_leaves_a_missing_peer_out():
 
 def test_exp_alone_runs():
     run_all.exp_alone(10, 3, steps=2)
+
+
+def _csv(loadtxt_times, traced):
+    return {"rows": 10_000, "bytes": 25_600_000,
+            "times": {"from_csv": [1.0, 2.0, 0.6], "from_csv float32": [0.8, 1.6, 0.5],
+                      "np.loadtxt": loadtxt_times},
+            "memory": {"from_csv": {"traced": traced, "rss_growth": 70e6},
+                       "from_csv float32": {"traced": 35e6, "rss_growth": 36e6},
+                       "np.loadtxt": {"traced": 68e6, "rss_growth": 69e6}}}
+
+
+MNIST_CLI = {"rows": 60_000, "test_rows": 10_000, "steps": 469, "epochs": 1,
+             "phases": {"write train.csv": {"seconds": 5.0, "peak_rss": 300 * 2**20},
+                        "write test.csv": {"seconds": 1.0, "peak_rss": 80 * 2**20},
+                        "train": {"seconds": 40.0, "peak_rss": 900 * 2**20},
+                        "predict": {"seconds": 2.0, "peak_rss": 200 * 2**20}},
+             "train_split": {"load": 3.0, "train": 6.0, "figures": 30.0},
+             "bytes": {"train.csv": 153_500_000, "test.csv": 25_600_000},
+             "run_files": {"model.npz": 968_000, "snapshots.npz": 59_700_000},
+             "train_accuracy": 0.95, "test_accuracy": 0.94}
+
+
+def test_report_judges_from_csv_on_paired_ratios_and_memory_against_the_file():
+    xor = {"brickprop": [1.0] * 3, "hand NumPy": [1.0] * 3, "exp alone": [0.1] * 3}
+    mnist = {"brickprop": [1.0] * 3, "hand NumPy": [1.0] * 3, "matmul floor": [1.0] * 3}
+    result = _result(xor, mnist)
+    # repeat 2 ran slow for both readers: paired ratios 2.0, 2.0 and 1.2 -> 2.0, met
+    result["csv"] = _csv([0.5, 1.0, 0.5], traced=66.56e6)
+    result["mnist_cli"] = MNIST_CLI
+    text = run_all.report(result)
+    assert "brickprop / np.loadtxt 2.00x (target at most 2x: met" in text
+    assert "so 2.60x (target at most 3x: met) the file's size" in text
+    assert "np.loadtxt's own 2.66x, `dtype=float32` 1.37x" in text
+    assert "| `brickprop train --data train.csv ... --dtype float32` | 40.0 | 900 |" in text
+    assert "|   figures, animation, snapshots and report | 30.0 | |" in text
+    assert "|   start-up and the rest | 1.0 | |" in text
+    assert "`snapshots.npz` 59.7 MB" in text and "model.npz" not in text.split("Files of")[1]
+    result["csv"] = _csv([0.4, 0.8, 0.2], traced=80e6)
+    text = run_all.report(result)
+    assert "brickprop / np.loadtxt 2.50x (target at most 2x: NOT met" in text
+    assert "so 3.12x (target at most 3x: NOT met)" in text
+
+
+def test_report_without_the_csv_and_command_line_workloads_leaves_them_out():
+    xor = {"brickprop": [1.0] * 3, "hand NumPy": [1.0] * 3, "exp alone": [0.1] * 3}
+    mnist = {"brickprop": [1.0] * 3, "hand NumPy": [1.0] * 3, "matmul floor": [1.0] * 3}
+    text = run_all.report(_result(xor, mnist))
+    assert "from_csv" not in text and "command line" not in text

@@ -101,6 +101,7 @@ def test_saved_model_reproduces_the_final_training_accuracy(tmp_path):
     (["--bogus"], "unrecognized arguments: --bogus"),
     (["--seed", "-1"], "seed must be >= 0, got -1"),
     (["--seed", "4294967296"], "seed and data_seed must be < 2**32: 4294967296, 0"),
+    (["--dtype", "float16"], "unknown dtype 'float16'; choose one of float64, float32"),
 ])
 def test_bad_flags_are_one_line_errors_with_exit_code_2(args, fragment, capsys):
     assert main(["train", *args]) == 2
@@ -115,6 +116,7 @@ def test_bad_flags_are_one_line_errors_with_exit_code_2(args, fragment, capsys):
     ("steps = 1.5\n", "config key 'steps' must be an integer"),
     ("hidden = 3\n", "config key 'hidden' must be a list of positive integers"),
     ("lr = \n", "is not valid TOML"),
+    ('dtype = "float16"\n', "unknown dtype 'float16'; choose one of float64, float32"),
 ])
 def test_bad_config_files_are_one_line_errors(tmp_path, content, fragment, capsys):
     cfg = tmp_path / "bad.toml"

@@ -5,7 +5,10 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from brickprop.data import _fastcsv, datasets
 from brickprop.data.datasets import (
     DATASETS,
     REGRESSION,
@@ -362,6 +365,8 @@ def test_from_csv_missing_file(tmp_path):
      "{path}: row 3 has 2 values but row 1 has 3; give every row 3 values"),
     ("y\n1\n2\n", "y", "{path} has one column ('y'), so no features besides the target 'y'"),
     ("a;b;y\n1;2;0\n", "y", "{path} has one column"),
+    (",".join(f"p{j}" for j in range(12)) + "\n" + ",".join("1" * 12) + "\n", "label",
+     "its columns are 'p0', 'p1', 'p2', 'p3', 'p4', 'p5', ..., 'p11' (12 in all): pass a name"),
 ])
 def test_from_csv_errors_name_the_file_and_the_fix(tmp_path, text, target, message):
     path = write(tmp_path, text)
@@ -376,3 +381,156 @@ def test_from_csv_unreadable_file(tmp_path):
         from_csv(path, "y")
     with pytest.raises(ValueError, match="cannot read"):
         from_csv(tmp_path, "y")
+
+
+# ------------------------------------------ from_csv: NumPy's reader first, row by row after
+
+
+def _outcome(path, target, dtype=np.float64):
+    """What from_csv gives: the arrays and info, or the exception's type and message."""
+    try:
+        X, y, info = from_csv(path, target, dtype=dtype)
+    except (ValueError, FileNotFoundError) as e:
+        return type(e).__name__, str(e)
+    return X.dtype, X.shape, X.tolist(), y.dtype, y.tolist(), info
+
+
+def _careful_only(monkeypatch):
+    monkeypatch.setattr(_fastcsv, "load", lambda *args, **kwargs: None)
+
+
+VALID = [  # (file text, target): files the fast path must read on its own
+    ("x1,x2,species\n0.5,1,dog\n0.1,2,cat\n\n3,-4e-1,dog\n", "species"),
+    ("a,label,b\n1,yes,2\n3,no,4\n", "label"),
+    ("a,label,b\n1,yes,2\n3,no,4\n", 1),
+    ("1,2,10\n3,4,2\n5,6,2\n7,8,-1\n", 2),
+    ("1,2,10\n3,4,2\n5,6,2\n7,8,-1\n", "0"),
+    ("0.5,0.3,cat\n0.1,0.2,dog\n", 2),
+    ("x,price\n1,0.5\n2,1.5\n3,2\n", "price"),
+    ("\ufeffa, b ,y\r\n 1 ,2,1\r\n3, 4 ,0\r\n", "y"),  # BOM, CRLF, spaces round cells
+    ("label,p0,p1\n7,0,255\n1,12,3\n7,1e2,.5\n", "label"),
+]
+
+
+@pytest.mark.parametrize("text, target", VALID)
+def test_from_csv_reads_valid_files_with_numpys_reader_alone(text, target, tmp_path,
+                                                              monkeypatch):
+    path = tmp_path / "d.csv"
+    path.write_bytes(text.encode())
+    with monkeypatch.context() as m:
+        _careful_only(m)
+        careful = _outcome(path, target)
+    monkeypatch.setattr(datasets, "_read_rows", lambda path: pytest.fail("read row by row"))
+    assert _outcome(path, target) == careful
+    X, _, _ = from_csv(path, target)
+    assert X.flags.c_contiguous
+
+
+@pytest.mark.parametrize("target, columns", [("lable", "'label', 'p0', 'p1'"), (3, "'label', "
+                                              "'p0', 'p1'"), ("9", "'label', 'p0', 'p1'")])
+def test_a_target_missing_from_a_valid_file_is_told_without_the_row_reader(target, columns,
+                                                                           tmp_path,
+                                                                           monkeypatch):
+    path = write(tmp_path, "label,p0,p1\n7,0,255\n1,12,3\n")
+    monkeypatch.setattr(datasets, "_read_rows", lambda path: pytest.fail("read row by row"))
+    with pytest.raises(ValueError, match=re.escape(
+            f"target column {target!r} is not in {path}; its columns are {columns}: pass")):
+        from_csv(path, target)
+
+
+@pytest.mark.parametrize("text, target", VALID)
+def test_from_csv_float32_is_the_float64_values_rounded(text, target, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes(text.encode())
+    X64, y64, info64 = from_csv(path, target)
+    X32, y32, info32 = from_csv(path, target, dtype=np.float32)
+    assert X32.dtype == np.float32 and info32 == info64
+    np.testing.assert_allclose(X32, X64.astype(np.float32), rtol=0, atol=0)
+    np.testing.assert_allclose(y32, y64, rtol=0, atol=0)
+
+
+def test_from_csv_rejects_a_dtype_that_is_not_a_float(tmp_path):
+    path = write(tmp_path, "a,y\n1,0\n2,1\n")
+    with pytest.raises(ValueError, match=re.escape("from_csv: dtype must be a float type")):
+        from_csv(path, "y", dtype=np.int64)
+
+
+CELLS = ["0", "1", "-2.5", " 3 ", "1e3", ".5", "7.", "+4", "10", "nan", "inf", "-inf", "",
+         " ", "abc", "yes", "no", '"1"', '"a,b"', "1_0", "\uff11", "#2", "0x10", "1d5", '"']
+
+
+@st.composite
+def csv_files(draw):
+    """Small CSV texts: columns of numbers or of labels, sometimes a header, a bad cell..."""
+    width = draw(st.integers(1, 4) if draw(st.integers(0, 5)) == 0 else st.integers(2, 4))
+    kinds = [st.sampled_from(CELLS[:9] if draw(st.integers(0, 3)) else ["yes", "no", "5"])
+             for _ in range(width)]
+    rows = draw(st.lists(st.tuples(*kinds).map(list), min_size=1, max_size=6))
+    if draw(st.integers(0, 2)) == 0:  # a cell of any kind
+        rows[draw(st.integers(0, len(rows) - 1))][draw(st.integers(0, width - 1))] = draw(
+            st.sampled_from(CELLS))
+    if draw(st.integers(0, 4)) == 0:
+        rows[draw(st.integers(0, len(rows) - 1))].append("1")  # a ragged row
+    if draw(st.booleans()):
+        rows.insert(0, draw(st.lists(st.sampled_from(["a", "b", "y", "1", ""]),
+                                     min_size=width, max_size=width)))
+    if draw(st.integers(0, 3)) == 0:
+        rows.insert(draw(st.integers(0, len(rows))), [])  # a blank line
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    text = end.join(",".join(r) for r in rows) + draw(st.sampled_from([end, ""]))
+    target = draw(st.one_of(st.integers(0, width - 1), st.integers(-1, 4),
+                            st.sampled_from(["y", "a", "1", " y", "z"])))
+    return text, target
+
+
+@settings(max_examples=400, deadline=None)
+@given(case=csv_files())
+def test_from_csv_gives_what_the_careful_reader_gives_for_any_file(case, tmp_path_factory):
+    text, target = case
+    path = tmp_path_factory.mktemp("csv") / "d.csv"
+    path.write_bytes(text.encode())
+    fast = _outcome(path, target)
+    with pytest.MonkeyPatch.context() as m:
+        _careful_only(m)
+        assert fast == _outcome(path, target)
+
+
+@pytest.mark.parametrize("n, width, j, block", [(1, 2, 0, 512), (7, 5, 2, 3), (7, 5, 4, 1),
+                                                (10, 3, 0, 4), (513, 785, 0, 256)])
+def test_drop_column_is_np_delete_in_place(n, width, j, block):
+    values = np.random.default_rng(0).standard_normal((n, width))
+    expected = np.delete(values, j, axis=1)
+    out = _fastcsv.drop_column(values, j, block=block)
+    np.testing.assert_allclose(out, expected, rtol=0, atol=0)
+    assert out.flags.c_contiguous and np.shares_memory(out, values)
+
+
+def test_standardizer_float32_statistics_are_float64_ones():
+    X = np.random.default_rng(3).normal(100, 5, (3000, 4)).astype(np.float32)
+    sd = Standardizer().fit(X, block=700)
+    X64 = X.astype(np.float64)
+    np.testing.assert_allclose(sd.mean, X64.mean(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(sd.scale, X64.std(axis=0), rtol=1e-12)
+    Z = sd.transform(X)
+    assert Z.dtype == np.float32 and Z is not X
+    same = sd.transform(X, copy=False)
+    assert same is X
+    np.testing.assert_allclose(same, Z, rtol=0, atol=0)
+
+
+def test_the_mnist_shaped_script_writes_its_images_as_csv(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "mnist_csv.py"
+    spec = importlib.util.spec_from_file_location("mnist_csv", script)
+    mnist_csv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mnist_csv)
+    assert mnist_csv.csv_bytes(np.array([[0, 9, 10], [99, 100, 255]])) == b"0,9,10\n99,100,255\n"
+    mnist_csv.write(tmp_path / "m.csv", n=50, seed=3)
+    labels, pixels = mnist_csv.images(50, seed=3)
+    X, y, info = from_csv(tmp_path / "m.csv", "label")
+    np.testing.assert_allclose(X, pixels, rtol=0, atol=0)
+    assert info["features"] == [f"pixel{i}" for i in range(784)] and info["target_index"] == 0
+    np.testing.assert_array_equal(np.array(info["classes"], dtype=int)[y], labels)
+    assert 0 <= pixels.min() and pixels.max() <= 255 and len(np.unique(labels)) == 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -162,6 +163,79 @@ def test_predict_by_header_name_in_any_order_or_by_position(blobs_csv, tmp_path,
         assert main(["predict", str(tmp_path / "m.npz"), str(data)]) == 0
         printed = capsys.readouterr().out.splitlines()
         assert printed[0] == "prediction" and printed[1:] == expected
+
+
+@pytest.mark.parametrize("layout", ["header", "swapped", "target first", "bare",
+                                    "bare with target", "blank lines and CRLF"])
+def test_read_features_of_a_valid_file_uses_numpys_reader_alone(layout, blobs_csv, tmp_path,
+                                                                monkeypatch):
+    from brickprop.data import _fastcsv
+    from brickprop.runs import predict
+
+    path, X, labels = blobs_csv
+    cfg, run = trained(path, steps=5)
+    save(run.net, tmp_path / "m.npz", preprocessing=preprocessing(cfg, run))
+    model = Model.load(tmp_path / "m.npz")
+    rows = [(repr(a), repr(b), k) for (a, b), k in zip(X.tolist(), labels)]
+    lines = {"header": ["width,height,kind"] + [f"{a},{b},{k}" for a, b, k in rows],
+             "swapped": ["height,width"] + [f"{b},{a}" for a, b, _ in rows],
+             "target first": ["kind,width,height"] + [f"{k},{a},{b}" for a, b, k in rows],
+             "bare": [f"{a},{b}" for a, b, _ in rows],
+             "bare with target": [f"{a},{b},{k}" for a, b, k in rows],
+             "blank lines and CRLF": ["width,height,kind", ""] + [f" {a} ,{b}, {k}"
+                                                                  for a, b, k in rows]}[layout]
+    data = tmp_path / "d.csv"
+    data.write_bytes(("\r\n" if "CRLF" in layout else "\n").join(lines).encode())
+    with monkeypatch.context() as m:
+        m.setattr(_fastcsv, "load", lambda *args, **kwargs: None)
+        careful_X, careful_targets = predict.read_features(data, model)
+    monkeypatch.setattr(predict, "_read_rows", lambda path: pytest.fail("read row by row"))
+    got_X, got_targets = predict.read_features(data, model)
+    np.testing.assert_allclose(got_X, X, rtol=0, atol=0)
+    np.testing.assert_allclose(careful_X, X, rtol=0, atol=0)
+    assert got_targets == careful_targets
+    assert got_targets == (None if layout in ("swapped", "bare") else list(labels))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("width,kind\n1,ant\n", "the header has no column 'height'"),
+    ("width,height,id\n1,2,3\n", "column 'id' is not a feature of the model"),
+    ("1,2,3,4\n5,6,7,8\n", "has 4 columns but the model takes 2 features"),
+])
+def test_a_valid_file_that_does_not_fit_the_model_is_told_without_the_row_reader(
+        text, message, blobs_csv, tmp_path, monkeypatch):
+    from brickprop.runs import predict
+
+    cfg, run = trained(blobs_csv[0], steps=5)
+    save(run.net, tmp_path / "m.npz", preprocessing=preprocessing(cfg, run))
+    model = Model.load(tmp_path / "m.npz")
+    data = tmp_path / "d.csv"
+    data.write_text(text.replace(",ant", ",2"))  # numbers only: NumPy's reader takes it
+    monkeypatch.setattr(predict, "_read_rows", lambda path: pytest.fail("read row by row"))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        predict.read_features(data, model)
+
+
+def test_a_float32_run_trains_and_predicts_in_float32(blobs_csv, tmp_path, capsys):
+    path, X, labels = blobs_csv
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(path), "--target", "kind", "--loss", "cross-entropy",
+                 "--dtype", "float32", *QUICK, "--out", str(out)]) == 0
+    assert 'dtype = "float32"' in (out / "config.toml").read_text()
+    assert "float32" in capsys.readouterr().err  # the run's one-line description says so
+    model = Model.load(out / "model.npz")
+    assert {p.data.dtype for p in model.net.parameters()} == {np.dtype(np.float32)}
+    from brickprop.runs.predict import read_features
+
+    X_read, _ = read_features(path, model)
+    assert X_read.dtype == np.float32
+    run = build(from_dict({"data": str(path), "target": "kind", "dtype": "float32"}))
+    assert run.X.dtype == run.Y.dtype == np.float32
+    expected = model.standardizer.transform(X.astype(np.float32))
+    np.testing.assert_allclose(run.X, expected, rtol=0, atol=0)
+    assert main(["predict", str(out / "model.npz"), str(path)]) == 0
+    printed = capsys.readouterr().out.splitlines()[1:]
+    assert printed == model.predict(X).tolist()
 
 
 def test_proba_columns_are_probabilities_that_agree_with_the_prediction(blobs_csv, tmp_path):

@@ -62,7 +62,9 @@ def cmd_train(args) -> int:
         cfg = from_dict(overrides, base=cfg, source="the command line")
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    loading = time.perf_counter()
     run = build(cfg)  # before the folder: a bad combination must not leave an empty folder
+    load_seconds = time.perf_counter() - loading
     folder = output_folder(args.out, "run", "config.toml")
     started = time.perf_counter()
     print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
@@ -75,7 +77,8 @@ def cmd_train(args) -> int:
             cfg, folder, run=run, progress=bar)
     train_seconds = history.meta["seconds"]
     diverged = history.meta.get("diverged")
-    summary_lines.append(f"{train_seconds:.1f} s training, "
+    loaded = f"{load_seconds:.1f} s loading {os.path.basename(cfg.data)}, " if cfg.data else ""
+    summary_lines.append(f"{loaded}{train_seconds:.1f} s training, "
                          f"{time.perf_counter() - started:.1f} s with figures")
     summary_lines.append(f"run folder: {folder}/  ({', '.join(files)})")
     if "report.html" not in files:

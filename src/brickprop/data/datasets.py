@@ -16,6 +16,8 @@ import numpy as np
 
 from .._checks import check_int, check_number
 from ..bricks.functional import one_hot  # noqa: F401  (bp.datasets.one_hot)
+from . import _fastcsv
+from ._fastcsv import _float
 
 
 def xor(n: int = 300, seed: int = 0, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -153,19 +155,36 @@ class Standardizer:
 
     mean = scale = None  # (n_features,) float64 each, learnt by fit(X (n, n_features))
 
-    def fit(self, X) -> Standardizer:
-        X = np.asarray(X, dtype=np.float64)
+    def fit(self, X, block: int = 1024) -> Standardizer:
+        """Column means and standard deviations of X (n, n_features), in float64.
+
+        Two passes over ``block`` rows at a time, so that a float32 X is never copied
+        whole to float64 (a 60,000 x 784 one would take 376 MB).
+        """
+        X = np.asarray(X)
+        X = X if np.issubdtype(X.dtype, np.floating) else X.astype(np.float64)
         if X.ndim != 2 or not len(X):
             raise ValueError(f"Standardizer.fit needs a non-empty (n, n_features) array: {X.shape}")
-        self.mean, std = X.mean(axis=0), X.std(axis=0)
+        self.mean = X.sum(axis=0, dtype=np.float64) / len(X)
+        squares = np.zeros(X.shape[1])
+        for start in range(0, len(X), block):
+            d = X[start:start + block] - self.mean  # (block, n_features) float64
+            squares += (d * d).sum(axis=0)
+        std = np.sqrt(squares / len(X))
         tiny = 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(self.mean))
         self.scale = np.where(std > tiny, std, 1.0)  # rounding leaves constants a tiny std
         return self
 
-    def transform(self, X) -> np.ndarray:
-        """X (n, n_features) -> ``(X - mean) / scale``, in X's float dtype."""
+    def transform(self, X, copy: bool = True) -> np.ndarray:
+        """X (n, n_features) -> ``(X - mean) / scale``, in X's float dtype.
+
+        ``copy=False`` overwrites a float X with the result (no second array in memory).
+        """
         X = self._check(X)
-        return (X - self.mean.astype(X.dtype)) / self.scale.astype(X.dtype)
+        out = X - self.mean.astype(X.dtype) if copy else np.subtract(
+            X, self.mean.astype(X.dtype), out=X)
+        out /= self.scale.astype(X.dtype)
+        return out
 
     def fit_transform(self, X) -> np.ndarray:
         return self.fit(X).transform(X)
@@ -199,37 +218,70 @@ class Standardizer:
         return X if np.issubdtype(X.dtype, np.floating) else X.astype(np.float64)
 
 
-def _float(cell: str):
-    try:
-        return float(cell)
-    except ValueError:
-        return None
+def _read_rows(path: str):
+    """The non-blank rows of a CSV file, one at a time, as (line number, stripped cells).
 
-
-def _read_rows(path: str) -> list:
-    """The non-blank rows of a CSV file, as (line number, stripped cells)."""
+    A missing, unreadable or empty file raises its one-line error when it is met.
+    """
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
-            rows = [(reader.line_num, [c.strip() for c in row])
-                    for row in reader if any(c.strip() for c in row)]
+            empty = True
+            for row in reader:
+                cells = [c.strip() for c in row]
+                if any(cells):
+                    empty = False
+                    yield reader.line_num, cells
     except FileNotFoundError:
         raise FileNotFoundError(f"CSV file {path} does not exist; check the path "
                                 f"(relative paths start at {os.getcwd()})") from None
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise ValueError(f"cannot read {path} as CSV ({e}); save it as UTF-8 text") from None
-    if not rows:
+    if empty:
         raise ValueError(f"{path} is empty; write rows of comma-separated values into it")
-    return rows
 
 
-def _has_header(rows, target) -> bool:
+def _scan(path: str, numeric: bool = False):
+    """The careful reader's first pass: ``(first line number, first row, n_rows, numeric)``.
+
+    It reads the whole file, holding one row at a time, so that a read error anywhere
+    is told first; then a row whose length differs from the first row's.  ``numeric``
+    (when asked for, else None): for each column, whether every cell below the first
+    row is a number or blank.
+    """
+    rows = _read_rows(path)
+    first_line, first = next(rows)
+    columns = [True] * len(first) if numeric else None
+    n_rows, ragged = 1, None
+    for line, cells in rows:
+        n_rows += 1
+        if len(cells) != len(first):
+            ragged = ragged or (line, len(cells))
+        elif columns is not None and not ragged:
+            columns = [ok and (not c or _float(c) is not None) for ok, c in zip(columns, cells)]
+    if ragged:
+        raise ValueError(f"{path}: row {ragged[0]} has {ragged[1]} values but row "
+                         f"{first_line} has {len(first)}; give every row {len(first)} values")
+    return first_line, first, n_rows, columns
+
+
+def _changed(path: str) -> ValueError:
+    return ValueError(f"{path} changed while it was being read; read it again")
+
+
+def _has_header(first, numeric, target) -> bool:
     """The first row is a header if it names the target or has only words in numeric columns."""
-    numeric = [j for j in range(len(rows[0]))
-               if all(_float(r[j]) is not None or not r[j] for r in rows[1:])]
-    words = [_float(rows[0][j]) is None for j in numeric]
-    named = isinstance(target, str) and target.strip() in rows[0] and _float(target) is None
+    words = [_float(cell) is None for cell, ok in zip(first, numeric) if ok]
+    named = isinstance(target, str) and target.strip() in first and _float(target) is None
     return named or (any(words) and all(words))
+
+
+def _listed(names, most: int = 8) -> str:
+    """``'a', 'b', 'c'``; a longer list than ``most`` is cut to its first and last names."""
+    if len(names) <= most:
+        return ", ".join(map(repr, names))
+    return ", ".join([*map(repr, names[:most - 2]), "...", repr(names[-1])]) + \
+        f" ({len(names)} in all)"
 
 
 def _target_index(path, names, target) -> int:
@@ -240,59 +292,80 @@ def _target_index(path, names, target) -> int:
     j = int(target) if is_int or (name or "").isdigit() else -1
     if not 0 <= j < len(names):
         raise ValueError(f"target column {target!r} is not in {path}; its columns are "
-                         f"{', '.join(map(repr, names))}: pass a name or a 0-based index")
+                         f"{_listed(names)}: pass a name or a 0-based index")
     return j
 
 
-def from_csv(path, target):
+def from_csv(path, target, dtype=np.float64):
     """Features X and target y from a CSV file, with or without a header row.
 
     The first row is a header if it holds names where the rows below hold numbers (else
     columns are named "0", "1", ...); ``target`` is a name or 0-based index.  A numeric
     target with a non-integer value means regression; any other holds class labels,
-    numbered in sorted order (numerically if they are numbers).
+    numbered in sorted order (numerically if they are numbers).  A valid file is read
+    by NumPy's C reader (``_fastcsv``); the row-by-row reader below reads it only when
+    that fails, to name the row and column at fault.
 
     Returns
     -------
-    X : (n, n_features) float64, the other columns in file order
+    X : (n, n_features) ``dtype`` (float64, or float32 for half the memory), the other
+        columns in file order
     y : (n,) int64 labels 0..k-1, or (n,) float64 for regression
     info : dict, {"features": [names], "target": name, "target_index": 0-based column,
         "classes": [labels] or None, "task": "classification" or "regression"}
     """
     path = os.fspath(path)
-    rows = _read_rows(path)
-    width = len(rows[0][1])
-    for line, cells in rows:
-        if len(cells) != width:
-            raise ValueError(f"{path}: row {line} has {len(cells)} values but row "
-                             f"{rows[0][0]} has {width}; give every row {width} values")
-    header = _has_header([cells for _, cells in rows], target)
-    names, data = (rows[0][1], rows[1:]) if header else ([str(j) for j in range(width)], rows)
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise ValueError(f"from_csv: dtype must be a float type (np.float32 or np.float64), "
+                         f"got {np.dtype(dtype)}")
+    fast = _fastcsv.training_data(path, target, lambda names: _target_index(
+        path, names, target), dtype)  # None: read row by row
+    if fast is not None:
+        return _with_target(path, *fast)
+    _, first, n_rows, numeric = _scan(path, numeric=True)  # one row in memory at a time
+    width = len(first)
+    header = _has_header(first, numeric, target)
+    names = first if header else [str(j) for j in range(width)]
     if width == 1:
         raise ValueError(f"{path} has one column ({names[0]!r}), so no features besides "
                          f"the target {target!r}; add feature columns, separated by commas")
-    if not data:
+    if n_rows == header:
         raise ValueError(f"{path} has only a header row ({', '.join(names)}); add data rows")
     t = _target_index(path, names, target)
-    features = [j for j in range(width) if j != t]
-    for line, cells in data:
+    X = np.empty((n_rows - header, width - 1), dtype)  # (n, n_features)
+    distinct: dict = {}  # target cell -> its number, in order of appearance
+    codes = np.empty(len(X), np.int64)
+    rows = _read_rows(path)
+    if header:
+        next(rows)
+    i = -1
+    for i, (line, cells) in enumerate(rows):
+        if i >= len(X) or len(cells) != width:
+            raise _changed(path)
         for j, cell in enumerate(cells):
             value = _float(cell)
             if not cell or (value is None and j != t) or not math.isfinite(value or 0):
                 problem = (f"holds {cell!r}, not a finite number; make every feature a number"
                            if cell else "is empty; fill in the missing value or delete the row")
                 raise ValueError(f"{path}: row {line}, column {names[j]!r} {problem}")
-    X = np.array([[float(cells[j]) for j in features] for _, cells in data])  # (n, n_features)
-    labels = [cells[t] for _, cells in data]
-    values = [_float(s) for s in labels]
-    info = {"features": [names[j] for j in features], "target": names[t], "target_index": t}
+        X[i] = [float(cell) for j, cell in enumerate(cells) if j != t]
+        codes[i] = distinct.setdefault(cells[t], len(distinct))
+    if i + 1 != len(X):
+        raise _changed(path)
+    return _with_target(path, X, names, t, codes, list(distinct))
+
+
+def _with_target(path, X, names, t, codes, cells):
+    """``from_csv``'s result from X and the target column: row i holds ``cells[codes[i]]``."""
+    values = [_float(s) for s in cells]
+    info = {"features": names[:t] + names[t + 1:], "target": names[t], "target_index": t}
     numeric = None not in values
     if numeric and not all(v.is_integer() for v in values):
-        return X, np.array(values), {**info, "classes": None, "task": "regression"}
-    classes = sorted(set(labels), key=(lambda s: (float(s), s)) if numeric else None)
+        return X, np.array(values)[codes], {**info, "classes": None, "task": "regression"}
+    classes = sorted(cells, key=(lambda s: (float(s), s)) if numeric else None)
     if len(classes) < 2:
         raise ValueError(f"target column {names[t]!r} of {path} holds a single class "
                          f"({classes[0]!r}); pick a target with two or more labels")
-    index = {label: k for k, label in enumerate(classes)}
-    y = np.array([index[s] for s in labels], dtype=np.int64)  # (n,)
+    rank = {label: k for k, label in enumerate(classes)}
+    y = np.array([rank[c] for c in cells], dtype=np.int64)[codes]  # (n,)
     return X, y, {**info, "classes": classes, "task": "classification"}

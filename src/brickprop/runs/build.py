@@ -74,11 +74,12 @@ def load_data(cfg: RunConfig):
         task = "regression" if cfg.dataset in REGRESSION else "classification"
         info = {"task": task, "source": f"dataset {cfg.dataset!r}", "classes": None,
                 "features": [f"x{i + 1}" for i in range(X.shape[1])], "target": "y"}
-        return X, y, info, None
+        return X.astype(cfg.dtype, copy=False), y, info, None
     target = int(cfg.target) if cfg.target.isdigit() else cfg.target
-    X, y, info = from_csv(cfg.data, target)
+    X, y, info = from_csv(cfg.data, target, dtype=cfg.dtype)  # X in the run's dtype
     standardizer = Standardizer().fit(X)
-    return standardizer.transform(X), y, {**info, "source": cfg.data}, standardizer
+    X = standardizer.transform(X, copy=False)  # in place: X is ours, and may be large
+    return X, y, {**info, "source": cfg.data}, standardizer
 
 
 def make_regularizer(cfg: RunConfig, bugs: bool = True):
@@ -106,11 +107,11 @@ def build(cfg: RunConfig) -> Run:
     if info["task"] == "regression":
         if cfg.loss != "mse":
             raise ConfigError(f"{info['source']} is regression data: use loss mse")
-        Y = y.reshape(-1, 1).astype(float)
+        Y = y.reshape(-1, 1).astype(cfg.dtype)
     else:
         n_classes = int(y.max()) + 1
         binary = cfg.loss == "binary-cross-entropy" and n_classes == 2
-        Y = y.reshape(-1, 1).astype(float) if binary else one_hot(y, n_classes)
+        Y = y.reshape(-1, 1).astype(cfg.dtype) if binary else one_hot(y, n_classes, cfg.dtype)
     if cfg.batch_size > len(X):
         raise ConfigError(f"batch_size {cfg.batch_size} is larger than the {len(X)} samples; "
                           "use 0 for full batch")
@@ -135,7 +136,7 @@ def build(cfg: RunConfig) -> Run:
               output="identity" if info["task"] == "regression" and cfg.output == "auto"
               else cfg.resolved_output(), init=cfg.init,
               bias=cfg.bias and "no-bias" not in cfg.bugs, seed=cfg.seed,
-              features=cfg.features or None)
+              dtype=cfg.dtype, features=cfg.features or None)
     net, loss, regularizer = apply_bugs(cfg.bugs, net, loss_by_name(cfg.loss),
                                         make_regularizer(cfg, bugs=False))
     fit_kwargs = dict(
@@ -185,6 +186,7 @@ def describe(cfg: RunConfig, run: Run | None = None) -> str:
     batch = f"batches of {cfg.batch_size}" if cfg.batch_size else "full batch"
     val = f", {cfg.val_split:g} held out" if cfg.val_split else ""
     bias = "" if cfg.bias and "no-bias" not in cfg.bugs else " no bias"
+    bias += "" if cfg.dtype == "float64" else f" {cfg.dtype}"
     bugs = f" · BUGS ON: {', '.join(cfg.bugs)}" if cfg.bugs else ""
     if cfg.features:
         data_features = f" · inputs {', '.join(cfg.features)}"

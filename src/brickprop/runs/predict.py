@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..bricks.functional import sigmoid, softmax
-from ..data.datasets import Standardizer, _float, _read_rows
+from ..data import _fastcsv
+from ..data.datasets import Standardizer, _changed, _float, _listed, _read_rows, _scan
 from ..store.model import read
 
 _KEYS = ("task", "features", "target", "target_index", "classes", "loss", "threshold",
@@ -65,7 +66,7 @@ class Model:
 
     def outputs(self, X) -> np.ndarray:
         """The network's outputs (n_samples, n_out) for raw features X (n_samples, n_features)."""
-        X = np.asarray(X, dtype=np.float64)
+        X = np.asarray(X, dtype=self.net.dtype or np.float64)  # the training's precision
         if self.standardizer is not None:
             X = self.standardizer.transform(X)
         with np.errstate(over="ignore"):
@@ -106,46 +107,29 @@ def read_features(path, model: Model):
 
     With a header the columns are found by name (in any order; the target column is
     optional); without one the file holds the features in training order, or all the
-    training file's columns, target included.  Returns ``(X, targets)``.
+    training file's columns, target included.  X has the network's dtype.  A valid
+    file is read by NumPy's C reader (``_fastcsv``), any other row by row, to name the
+    row and column at fault.  Returns ``(X, targets)``.
     """
-    rows = _read_rows(path)
-    features, target = model.info["features"], model.info["target"]
-    first = rows[0][1]
-    for line, cells in rows:
-        if len(cells) != len(first):
-            raise ValueError(f"{path}: row {line} has {len(cells)} values but row {rows[0][0]} "
-                             f"has {len(first)}; give every row {len(first)} values")
-    words = [j for j, c in enumerate(first) if _float(c) is None]
-    if words and set(features) <= set(first):  # a header: columns by name
-        extra = [c for c in first if c not in features and c != target]
-        if extra or len(set(first)) != len(first):
-            raise ValueError(f"{path}: column {(extra or first)[0]!r} is not a feature of the "
-                             f"model or appears twice; its features are "
-                             f"{', '.join(map(repr, features))}")
-        names, data = first, rows[1:]
-    elif words and any(c in features or c == target for c in first):  # a header lacking one
-        missing = [f for f in features if f not in first]
-        raise ValueError(f"{path}: the header has no column {missing[0]!r}; the model needs "
-                         f"the features {', '.join(map(repr, features))}")
-    else:  # no header: the features in training order, or all the training file's columns
-        with_target = len(first) == len(features) + 1
-        if len(first) not in (len(features), len(features) + 1):
-            raise ValueError(f"{path} has {len(first)} columns but the model takes "
-                             f"{len(features)} features ({', '.join(map(repr, features))}), "
-                             "plus optionally the target; add a header row naming them")
-        if words and words != [model.info["target_index"]] * with_target:
-            raise ValueError(f"{path}: the first row is neither a header naming the model's "
-                             f"features ({', '.join(map(repr, features))}) nor numbers; "
-                             "fix the header or the row")
-        names = list(features)
-        if with_target:
-            names.insert(model.info["target_index"], target)
-        data = rows
-    if not data:
+    dtype = model.net.dtype or np.float64
+    fast = _read_fast(path, model, dtype)
+    if fast is not None:
+        return fast
+    _, first, n_rows, _ = _scan(path)  # one row in memory at a time
+    names, header = _layout(path, first, model)
+    if n_rows == header:
         raise ValueError(f"{path} has only a header row; add rows of features to predict")
+    features, target = model.info["features"], model.info["target"]
     columns = [names.index(f) for f in features]
-    X = np.empty((len(data), len(features)))  # (n, n_features)
-    for i, (line, cells) in enumerate(data):
+    X = np.empty((n_rows - header, len(features)), dtype)  # (n, n_features)
+    targets = [] if target in names else None
+    rows = _read_rows(path)
+    if header:
+        next(rows)
+    i = -1
+    for i, (line, cells) in enumerate(rows):
+        if i >= len(X) or len(cells) != len(first):
+            raise _changed(path)
         for k, j in enumerate(columns):
             value = _float(cells[j])
             if value is None or not math.isfinite(value):
@@ -154,8 +138,67 @@ def read_features(path, model: Model):
                            "the row")
                 raise ValueError(f"{path}: row {line}, column {names[j]!r} {problem}")
             X[i, k] = value
-    targets = [cells[names.index(target)] for _, cells in data] if target in names else None
+        if targets is not None:
+            targets.append(cells[names.index(target)])
+    if i + 1 != len(X):
+        raise _changed(path)
     return X, targets
+
+
+def _layout(path, first, model: Model):
+    """``(names, header)``: the columns of a file whose first row is ``first``, and whether
+    that row is a header; a ``ValueError`` when they do not fit the model."""
+    features, target = model.info["features"], model.info["target"]
+    words = [j for j, c in enumerate(first) if _float(c) is None]
+    if words and set(features) <= set(first):  # a header: columns by name
+        extra = [c for c in first if c not in features and c != target]
+        if extra or len(set(first)) != len(first):
+            raise ValueError(f"{path}: column {(extra or first)[0]!r} is not a feature of the "
+                             f"model or appears twice; its features are "
+                             f"{_listed(features)}")
+        return list(first), True
+    if words and any(c in features or c == target for c in first):  # a header lacking one
+        missing = [f for f in features if f not in first]
+        raise ValueError(f"{path}: the header has no column {missing[0]!r}; the model needs "
+                         f"the features {_listed(features)}")
+    # no header: the features in training order, or all the training file's columns
+    with_target = len(first) == len(features) + 1
+    if len(first) not in (len(features), len(features) + 1):
+        raise ValueError(f"{path} has {len(first)} columns but the model takes "
+                         f"{len(features)} features ({_listed(features)}), "
+                         "plus optionally the target; add a header row naming them")
+    if words and words != [model.info["target_index"]] * with_target:
+        raise ValueError(f"{path}: the first row is neither a header naming the model's "
+                         f"features ({_listed(features)}) nor numbers; "
+                         "fix the header or the row")
+    names = list(features)
+    if with_target:
+        names.insert(model.info["target_index"], target)
+    return names, False
+
+
+def _read_fast(path, model: Model, dtype):
+    """``read_features``'s result for a valid numeric file, by NumPy's reader; else None."""
+    target = model.info["target"]
+
+    def plan(first):
+        try:
+            names, header = _layout(path, first, model)
+        except ValueError:  # said below once the rows are known to be fine (they come first)
+            return any(_float(c) is None for c in first), None
+        return header, names.index(target) if target in names else None
+
+    table = _fastcsv.load(path, plan, dtype)
+    if table is None:
+        return None
+    names, _ = _layout(path, table.first, model)  # the error that plan() deferred, if any
+    values, targets = table.values, None
+    if table.label is not None:
+        values = _fastcsv.drop_column(values, table.label)
+        targets = [table.cells[c] for c in table.codes.tolist()]
+        del names[table.label]
+    order = [names.index(f) for f in model.info["features"]]
+    return (values if order == sorted(order) else values[:, order]), targets
 
 
 def score(model: Model, predictions, targets) -> str | None:

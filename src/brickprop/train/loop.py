@@ -154,51 +154,32 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
 
     Parameters
     ----------
-    net : Sequential
-    X : (n_samples, n_in) float array;  Y : (n_samples, n_out) float targets
-    loss : Loss, default MSE()
+    net : Sequential;  X : (n_samples, n_in) float array;  Y : (n_samples, n_out) targets
+    loss : Loss, default MSE();  regularizer : L2, L1 or ElasticNet, optional
     optimizer : Optimizer, default SGD(net.parameters(), lr=0.1)
         Its ``lr`` may be a schedule; one with ``observe`` (ReduceOnPlateau) is fed
         the validation loss (or the epoch's mean training loss) after every epoch.
-    regularizer : L2, L1 or ElasticNet, optional
-    steps : int
-        Number of updates (one per minibatch).
-    batch_size : int, optional
-        None for full batch; otherwise minibatches of a permutation that is
-        reshuffled every epoch from ``seed``.  ``drop_last`` skips a short last batch.
-    snapshots : int
-        Copies of the parameters to keep at evenly spaced steps (for animations),
-        and of the gradients each of those steps computed (``snapshot_grads``).
-    progress : bool, tqdm bar or callable, optional
-        True: a ``tqdm.auto`` bar with the current loss and metric (a widget in a
-        notebook, text in a terminal, off when standard error is not a terminal); an
-        open tqdm bar: drive that one; a callable: called as ``progress(n_steps_done)``
-        about 100 times during training.
-    clip_norm, clip_value : float, optional
-        Clip the global gradient norm, or each gradient entry, before each update.
-    validation : (X_val, Y_val), optional
-        Held-out data, evaluated at the end of every epoch.
-    patience, min_delta : early stopping
-        Stop when the validation loss has not fallen by more than ``min_delta`` for
-        ``patience`` epochs in a row, and restore the best weights.
-    diagnose_every : int
-        Record ``brickprop.train.diagnose.layer_stats`` every this many steps (0: never).
-    on_diverge : "stop", "rollback" or "ignore"
-        On a non-finite loss or gradient, or a loss above ``diverge_factor`` times its
-        start: stop (``history.meta["diverged"]`` says why and what to try), or
-        restore earlier weights and halve the learning rate (at most 10 times), or
-        carry on.  A non-finite update is never applied.  The weights restored are the
-        newest copy from before the step that tripped the guard; a copy is kept every
-        10 steps, so they are at most 10 steps old.
-    shuffle : bool
-        False: every step trains on the first ``batch_size`` samples (the bug zoo's
-        ``no-shuffle``, the mistake of the article's script).
-    metric : "accuracy" or "r2"
-        What the ``metric`` column records per step: classification accuracy, or the
-        coefficient of determination for regression targets.
-    callbacks : list of Callback
-        Watch or steer the run (``brickprop.Callback``); they run after the standard
-        ones that the arguments above switch on.
+    steps : int, updates (one per minibatch)
+    batch_size, seed, drop_last, shuffle : minibatches
+        None: full batch; else batches of a permutation reshuffled every epoch from
+        ``seed``; ``drop_last`` skips a short last batch; ``shuffle=False`` trains every
+        step on the first ``batch_size`` samples (the article script's mistake).
+    snapshots : int, copies of the parameters (and of the gradients each of those steps
+        computed) at evenly spaced steps, for animations
+    progress : True (a ``tqdm.auto`` bar with the loss and metric; off when standard error
+        is not a terminal), an open tqdm bar to drive, or ``progress(n_steps_done)``,
+        called about 100 times
+    clip_norm, clip_value : float, optional, clip the global norm or each entry
+    validation : (X_val, Y_val), optional, evaluated at the end of every epoch
+    patience, min_delta : stop when the validation loss has not fallen by more than
+        ``min_delta`` for ``patience`` epochs, and restore the best weights
+    diagnose_every : int, record ``train.diagnose.layer_stats`` every this many steps (0: never)
+    on_diverge, diverge_factor : on a non-finite loss or gradient, or a loss above
+        ``diverge_factor`` x its start: "stop" (``history.meta["diverged"]`` says why and
+        what to try), "rollback" (restore weights at most 10 steps old, halve the
+        learning rate, at most 10 times) or "ignore".  A non-finite update is never applied.
+    metric : "accuracy" or "r2", what the ``metric`` column records per step
+    callbacks : list of Callback, run after the standard ones the arguments above ask for
     """
     from ..bricks.losses import MSE
 
