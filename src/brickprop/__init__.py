@@ -23,6 +23,16 @@ from .train.state import FitState
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    """``bp.notebook`` on first use: ``import brickprop`` stays free of IPython."""
+    if name == "notebook":
+        import importlib
+
+        return importlib.import_module(".notebook", __name__)
+    raise AttributeError(f"module 'brickprop' has no attribute {name!r}")
+
+
 __all__ = [
     "Brick", "Parameter", "Sequential", "Linear",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",

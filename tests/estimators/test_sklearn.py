@@ -256,3 +256,17 @@ def test_a_callable_schedule_is_copied_not_shared(blobs):
                           random_state=0).fit(X, y)
     assert plateau.current_lr == 0.01  # the parameter is untouched ...
     assert clf.history_["lr"][-1] < 0.01  # ... while the fit's copy was driven by the losses
+
+
+def test_verbose_prints_scikit_learns_iteration_lines_with_loss_curve_values(capsys):
+    X, y = make_classification(n_samples=130, n_features=4, random_state=0)
+    clf = BrickClassifier(hidden_layer_sizes=(5,), max_iter=3, batch_size=50, random_state=0,
+                          verbose=True)
+    clf.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["Iteration 1", "Iteration 2",
+                                                       "Iteration 3"]
+    printed = [float(line.split("= ")[1]) for line in lines]
+    np.testing.assert_allclose(printed, clf.loss_curve_, rtol=1e-7)
+    BrickClassifier(hidden_layer_sizes=(5,), max_iter=2, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""

@@ -207,7 +207,8 @@ def test_comparison_in_a_notebook_and_the_command(comparison_dir, tmp_path):
     c = report.Comparison.from_folder(comparison_dir)
     assert [r["variant"] for r in c.rows] == ["sgd", "adam"]
     view = c._repr_html_()
-    assert view.startswith('<div class="brickprop-comparison">') and "<table" in view
+    assert view.startswith('<div class="brickprop-comparison bp-rich">') and "<table" in view
+    assert view.endswith("</style>") and ".bp-rich" in view
     assert main(["report", str(comparison_dir), "--out", str(tmp_path / "c.html")]) == 0
     assert 'id="comparison"' in (tmp_path / "c.html").read_text(encoding="utf-8")
     with pytest.raises(FileNotFoundError, match="not a comparison folder"):

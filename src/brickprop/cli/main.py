@@ -106,7 +106,7 @@ def cmd_train(args) -> int:
             with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
                       file=sys.stderr, leave=False) as bar:
                 history, summary_lines, files = train_run(
-                    cfg, staged.path, run=run, progress=lambda done: bar.update(done - bar.n),
+                    cfg, staged.path, run=run, progress=bar,
                     callbacks=[interrupt], shown=folder)
             staged.commit()
         except OSError as e:

@@ -19,10 +19,12 @@ the small gradient entries of correct networks.
 from __future__ import annotations
 
 import copy
+import html
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._style import style
 from ..bricks.core import Brick, Sequential
 
 
@@ -73,6 +75,25 @@ class GradCheckReport:
             "faulty: " + ", ".join(self.faulty)
         lines.append(f"{verdict} (tolerance {self.tol:g})")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return _report_html(self)
+
+
+def _report_html(report: GradCheckReport) -> str:
+    """The report as a notebook table: a row per check, failures in the live view's red."""
+    esc = html.escape
+    rows = "".join(
+        f"<tr class='{'' if c.passed else 'bp-bad'}'><td>{esc(c.part)}</td>"
+        f"<td>{esc(c.quantity)}</td><td>{c.max_rel_error:.2e}</td><td>{c.worst_index}</td>"
+        f"<td>{c.analytic:.5g}</td><td>{c.numeric:.5g}</td>"
+        f"<td>{'PASS' if c.passed else 'FAIL'}</td></tr>" for c in report.checks)
+    verdict = "all gradients match" if report.passed else "faulty: " + ", ".join(report.faulty)
+    return (f"<table class='brickprop-gradcheck bp-rich'><caption>Gradient check: "
+            f"{esc(verdict)} (tolerance {report.tol:g})</caption><thead><tr><th>part</th>"
+            "<th>gradient</th><th>max rel err</th><th>worst</th><th>analytic</th>"
+            f"<th>numeric</th><th>result</th></tr></thead><tbody>{rows}</tbody></table>"
+            + style())
 
 
 def _compare(part, quantity, analytic, numeric, tol, atol):

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._style import style
+
 if TYPE_CHECKING:
     from .explain import Entry, Trace
 
@@ -168,10 +170,13 @@ def to_html(trace: Trace, precision: int = 4, samples: int | None = 8) -> str:
                     f"<td><pre>{esc(value)}</pre></td></tr>")
     for i, (p, ours, verdict) in enumerate(_printed(trace, precision)):
         rows += [f'<tr><th colspan="4">{esc(SIDE_BY_SIDE)}</th></tr>'] * (i == 0)
+        kind = "bp-good" if p.agrees else "bp-bad"
         rows.append(f"<tr><td>{esc(p.name)}</td><td></td><td>the article, {esc(p.where)}: "
-                    f"{esc(verdict)}</td><td><pre>{esc(ours)}\narticle: {esc(p.digits)}</pre>"
+                    f"<span class='{kind}'>{esc(verdict)}</span></td>"
+                    f"<td><pre>{esc(ours)}\narticle: {esc(p.digits)}</pre>"
                     "</td></tr>")
-    return '<table class="brickprop-trace">\n' + "\n".join(rows) + "\n</table>"
+    return '<table class="brickprop-trace bp-rich">\n' + "\n".join(rows) + "\n</table>" + \
+        style()
 
 
 def to_mathml(trace: Trace, precision: int = 4, samples: int | None = 4,

@@ -129,8 +129,8 @@ def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
         An existing folder; the run's files are written into it atomically.
     run : Run, optional
         ``brickprop.runs.build(cfg)``, when the caller built it already.
-    progress : callable, optional
-        ``progress(n_steps_done)``, passed to ``fit``.
+    progress : True, tqdm bar or callable, optional
+        Passed to ``fit``: a bar with the loss and metric, or ``progress(n_steps_done)``.
     callbacks : list of Callback
         Passed to ``fit`` (``brickprop train`` adds the one that Ctrl-C stops).  A run
         stopped by an interrupt is written with the config of the steps it trained.

@@ -286,7 +286,11 @@ class Comparison:
                 "numeric": _numeric_columns(self)}
 
     def _repr_html_(self) -> str:
-        return _environment().get_template("comparison_body.html.j2").render(**self._context())
+        from .._style import style
+
+        body = _environment().get_template("comparison_body.html.j2").render(**self._context())
+        return body.replace('<div class="brickprop-comparison">',
+                            '<div class="brickprop-comparison bp-rich">', 1) + style()
 
 
 def _numeric_columns(c: Comparison) -> list:

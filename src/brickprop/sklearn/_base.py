@@ -31,6 +31,7 @@ from ..bricks.models import mlp
 from ..bricks.regularizers import L1, L2, ElasticNet
 from ..optim.optimizers import OPTIMIZERS, make_optimizer
 from ..optim.schedules import make_schedule
+from ..train.callbacks import Callback
 from ..train.history import History
 from ..train.loop import fit as bp_fit
 
@@ -77,6 +78,29 @@ def _concat(old: History | None, new: History) -> History:
     return both
 
 
+class EpochLines(Callback):
+    """``verbose``: scikit-learn's MLP lines on stdout, ``Iteration k, loss = ...`` per epoch.
+
+    The loss is the epoch's mean training loss (penalty included), as in
+    ``loss_curve_``; with early stopping the validation loss follows on its own line.
+    """
+
+    def __init__(self, epochs_before: int):
+        self.epoch, self.total, self.count = epochs_before, 0.0, 0
+
+    def on_step_end(self, run, row):
+        n = run.batch[0].shape[0]  # weighted by batch size: the last batch may be short
+        self.total, self.count = self.total + n * run.value("loss"), self.count + n
+
+    def on_epoch_end(self, run):
+        self.epoch += 1
+        print(f"Iteration {self.epoch}, loss = {self.total / max(self.count, 1):.8f}",
+              flush=True)
+        if "val_loss" in run.history.columns:
+            print(f"Validation loss: {run.monitored:.8f}", flush=True)
+        self.total, self.count = 0.0, 0
+
+
 class _BrickEstimator(BaseEstimator):
     """Shared parameters, network building and the training loop of both estimators."""
 
@@ -84,7 +108,7 @@ class _BrickEstimator(BaseEstimator):
                  alpha=1e-4, batch_size="auto", learning_rate_init=1e-3, max_iter=200,
                  random_state=None, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, schedule=None, clip_norm=None, l1=0.0,
-                 init="glorot"):
+                 init="glorot", verbose=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -101,6 +125,7 @@ class _BrickEstimator(BaseEstimator):
         self.clip_norm = clip_norm
         self.l1 = l1
         self.init = init
+        self.verbose = verbose
 
     # -- checks and building -------------------------------------------------------------
     def _hidden(self) -> list:
@@ -181,7 +206,8 @@ class _BrickEstimator(BaseEstimator):
             regularizer=self._regularizer(), steps=epochs * math.ceil(n / batch),
             batch_size=batch, seed=int(self._rng.randint(np.iinfo(np.int32).max)),
             validation=validation, patience=self.n_iter_no_change if early else None,
-            min_delta=float(self.tol), clip_norm=self.clip_norm)
+            min_delta=float(self.tol), clip_norm=self.clip_norm,
+            callbacks=[EpochLines(self.n_iter_)] if self.verbose else [])
         curve = _epoch_means(history["loss"], n, batch)
         self.loss_curve_ = [*self.loss_curve_, *curve]
         self.n_iter_ += len(curve)

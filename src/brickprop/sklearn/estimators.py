@@ -67,6 +67,9 @@ _PARAMS_DOC = """
         L1 strength ``l1 * sum(|W|) / N``, added to the L2 penalty.
     init : str, default="glorot"
         Weight initializer: article, glorot, he, normal, zeros.
+    verbose : bool, default=False
+        Print progress messages to stdout, scikit-learn's way: ``Iteration k, loss = ...``
+        after every epoch (and the validation loss, with early stopping).
 
     Attributes
     ----------

@@ -122,6 +122,59 @@ class Progress(Callback):
             self.report(run.step + 1)
 
 
+class Bar(Callback):
+    """A ``tqdm.auto`` bar with the current loss and metric as its postfix.
+
+    A widget in a notebook, text in a terminal, nothing when standard error goes to a
+    file or a pipe.  ``bar`` is an open tqdm bar to drive (the caller closes it); None opens one, on
+    standard error, and closes it at the end.  The postfix is written about 100 times
+    over ``steps``; tqdm redraws at most every 0.1 s.
+    """
+
+    def __init__(self, steps: int, bar=None):
+        self.steps, self.bar, self.own = steps, bar, bar is None
+        self.every = max(1, steps // 100)
+
+    def on_begin(self, run):
+        if self.bar is None:
+            import sys
+
+            from tqdm.auto import tqdm
+
+            # disable=None: off when stderr is not a terminal (tqdm's notebook bar is on)
+            self.bar = tqdm(total=self.steps, desc="training", unit="step", disable=None,
+                            file=sys.stderr, leave=True)
+        self.metric = run.history.columns[4]  # "accuracy" or "r2"
+
+    def on_step_end(self, run, row):
+        if (run.step + 1) % self.every == 0:
+            self.show(run)
+
+    def show(self, run):
+        self.bar.set_postfix({"loss": f"{run.value('loss'):.4g}",
+                              self.metric: f"{run.value(self.metric):.4g}"}, refresh=False)
+        self.bar.update(run.steps_done - self.bar.n)
+
+    def on_end(self, run):
+        if run.row is not None:  # the last step, also of a run stopped early, drawn once
+            self.show(run)
+            self.bar.refresh()
+        if self.own:
+            self.bar.close()
+
+
+def progress_callback(progress, steps: int):
+    """``fit``'s ``progress``: True (a bar), a tqdm bar to drive, or ``report(n_done)``."""
+    if progress is True:
+        return Bar(steps)
+    if hasattr(progress, "set_postfix") and hasattr(progress, "update"):
+        return Bar(steps, progress)
+    if not callable(progress):
+        raise TypeError(f"progress must be True, a tqdm bar or a callable report(n_steps_done), "
+                        f"got {type(progress).__name__}")
+    return Progress(progress, steps)
+
+
 class Guard(Callback):
     """The divergence guard: on a non-finite or runaway loss, stop or roll back.
 
@@ -223,7 +276,8 @@ def standard(steps, snapshots=0, progress=None, diagnose_every=0, on_diverge="st
     """The callbacks that ``fit``'s own arguments ask for, in the order they run."""
     cbs = [Snapshots(snapshots, steps)] if snapshots else []
     cbs += [Diagnostics(diagnose_every)] if diagnose_every else []
-    cbs += [Progress(progress, steps)] if progress is not None else []
+    quiet = progress is None or progress is False
+    cbs += [] if quiet else [progress_callback(progress, steps)]
     cbs += [Guard(on_diverge, diverge_factor)] if on_diverge != "ignore" else []
     cbs += [EarlyStopping(patience, min_delta)] if patience else []
     return cbs

@@ -8,6 +8,7 @@ import io
 
 import numpy as np
 
+from .._style import LOSS_COLOUR, METRIC_COLOUR, style
 from ..store.files import atomic_write_text
 
 
@@ -162,18 +163,21 @@ class History:
         last = self.last()
         metric = next((c for c in ("accuracy", "r2") if c in self.columns), None)
         curves = [("loss", True)] + [(metric, False)] * (metric is not None)
-        cells = "".join(f"<td>{_sparkline(self[c], log, c)}</td>" for c, log in curves)
+        cells = "".join(f"<td>{_sparkline(self[c], log, c, colour)}</td>"
+                        for (c, log), colour in zip(curves, (LOSS_COLOUR, METRIC_COLOUR)))
         shown = ("loss", "data_loss", "penalty", metric, "lr", "val_loss")
         rows = "".join(f"<tr><th scope='row'>{html.escape(c)}</th><td>{last[c]:.6g}</td></tr>"
                        for c in shown if c in self.columns)
-        note = "".join(f"<p>{html.escape(str(self.meta[k]))}</p>"
+        note = "".join(f"<p class='{'bp-bad' if k == 'diverged' else ''}'>"
+                       f"{html.escape(str(self.meta[k]))}</p>"
                        for k in ("diverged", "stopped") if k in self.meta)
-        return (f'<div class="brickprop-history"><table><caption>History: {self.n} steps, '
+        return (f'<div class="brickprop-history bp-rich"><table><caption>History: {self.n} steps, '
                 f"{len(self.columns)} columns, {len(self.snapshots)} snapshots · final row"
-                f"</caption>{rows}</table><table><tr>{cells}</tr></table>{note}</div>")
+                f"</caption>{rows}</table><table><tr>{cells}</tr></table>{note}{style()}</div>")
 
 
-def _sparkline(values: np.ndarray, log: bool, label: str, width=240, height=60) -> str:
+def _sparkline(values: np.ndarray, log: bool, label: str, colour: str = METRIC_COLOUR,
+               width=240, height=60) -> str:
     """An inline SVG polyline of ``values`` (log scale when ``log`` and all positive)."""
     v = np.asarray(values, dtype=float)
     ok = np.isfinite(v) & ((v > 0) if log else True)
@@ -190,5 +194,5 @@ def _sparkline(values: np.ndarray, log: bool, label: str, width=240, height=60) 
         (f"{y.min():.3g}", f"{y.max():.3g}")
     title = f"{label} over {len(v)} steps{' (log scale)' if log else ''}, from {lo} to {hi}"
     return (f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
-            f"<title>{html.escape(title)}</title><polyline fill='none' stroke='#d95f02' "
+            f"<title>{html.escape(title)}</title><polyline fill='none' stroke='{colour}' "
             f"stroke-width='1.5' points='{points}'/></svg><br><small>{html.escape(title)}</small>")

@@ -167,7 +167,9 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         step on the first ``batch_size`` samples (the article script's mistake).
     snapshots : int, copies of the parameters (and of the gradients each of those steps
         computed) at evenly spaced steps, for animations
-    progress : callable, called as ``progress(n_steps_done)`` about 100 times
+    progress : True (a ``tqdm.auto`` bar with the loss and metric; off when standard error
+        is not a terminal), an open tqdm bar to drive, or ``progress(n_steps_done)``,
+        called about 100 times
     clip_norm, clip_value : float, optional, clip the global norm or each entry
     validation : (X_val, Y_val), optional, evaluated at the end of every epoch
     patience, min_delta : stop when the validation loss has not fallen by more than
