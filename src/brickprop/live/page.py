@@ -9,10 +9,14 @@ Page -> server (JSON text; anything else is answered with one ``error`` line)::
     {"type": "ack"}                            # the last frame is drawn: send the next
     {"type": "open", "name": "config.toml", "text": "..."}   # or a model:
     {"type": "open", "name": "model.npz", "base64": "..."}
+    {"type": "explain", "layer": k, "i": i, "j": j}   # a link: W_{k+1}[i, j] (0-based)
+    {"type": "explain", "layer": k, "unit": j}        # a unit of drawing layer k
 
 Server -> page: ``setup`` and ``frame`` (``viz.frames``; a frame adds ``seq``,
-``state``, ``message`` and ``lr``), ``error`` ({"message"}) and ``notice``.  At most one
-frame is in flight: the next is made from a fresh snapshot after the page's ack.
+``state``, ``message`` and ``lr``), ``error`` ({"message"}), ``notice``, ``explain``
+(``probe.explained`` at ``step``) and ``gradcheck`` (``probe.checked``, after a bug
+toggle).  At most one frame is in flight: the next is made from a fresh snapshot after
+the page's ack.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import logging
 from ..runs.build import build
 from ..runs.config import ConfigError, from_toml
 from ..viz.frames import FrameMaker
-from . import options
+from . import options, probe
 
 MAX_TEXT = 64 * 1024  # characters of any message but an opened file
 MAX_VALUE = 400  # characters of one control's text
@@ -72,10 +76,22 @@ def parse(text: str) -> dict:
         if not isinstance(msg.get("name"), str) or not (
                 isinstance(msg.get("text"), str) or isinstance(msg.get("base64"), str)):
             raise ProtocolError('"open" needs "name" and "text" (a .toml) or "base64" (a .npz)')
+    elif kind == "explain":
+        msg["target"] = explain_target(msg)
     elif kind not in ("play", "pause", "step", "reset", "ack"):
         raise ProtocolError(f"unknown message type {kind[:40]!r}; the page sends start, set, "
-                            "play, pause, step, reset, speed, ack or open")
+                            "play, pause, step, reset, speed, ack, open or explain")
     return msg
+
+
+def explain_target(msg) -> dict:
+    """``{"layer", "i", "j"}`` (a link) or ``{"layer", "unit"}`` of an explain message."""
+    keys = ("layer", "unit") if "unit" in msg else ("layer", "i", "j")
+    target = {k: msg.get(k) for k in keys}
+    if not all(type(v) is int and 0 <= v <= 64 for v in target.values()):
+        raise ProtocolError('"explain" needs "layer" and "unit" (a unit) or "layer", "i" and '
+                            '"j" (a link): whole numbers from 0 to 64')
+    return target
 
 
 def opened_file(msg) -> tuple:
@@ -122,7 +138,7 @@ class Page:
         self.acked = asyncio.Event()
         self.acked.set()
         self.send_lock = asyncio.Lock()
-        self.maker = self.run_id = self.version = None
+        self.maker = self.run_id = self.version = self.snap = None
         self.seq = 0
 
     async def send(self, message: dict) -> None:
@@ -193,11 +209,26 @@ class Page:
         elif kind == "set":
             cfg = options.parse_texts(msg["values"], base=session.cfg)
             changed = {k for k in msg["values"] if getattr(cfg, k) != getattr(session.cfg, k)}
-            if changed and changed <= set(options.LIVE_KEYS):
+            toggled = set(cfg.bugs) ^ set(session.cfg.bugs)
+            if changed and changed - {"bugs"} <= set(options.LIVE_KEYS) and \
+                    toggled <= set(probe.LIVE_BUGS):
                 session.change(cfg)
+                if toggled and self.snap is not None:  # check the network being trained
+                    report = await asyncio.to_thread(probe.checked, self.snap.source,
+                                                     self.snap.params, cfg)
+                    await self.send({"type": "gradcheck", **report})
             elif changed:
                 session.change(cfg, await asyncio.to_thread(start_run, cfg))
             await self.send({"type": "config", "config": options.texts(cfg)})
+        elif kind == "explain":
+            snap = self.snap
+            if snap is None:
+                raise ProtocolError("nothing to explain yet: wait for the network to be drawn")
+            cfg = session.cfg if snap.run == session.run_id else snap.cfg
+            numbers = await asyncio.to_thread(probe.explained, snap.source, snap.params, cfg,
+                                              snap.lr, msg["target"])
+            await self.send({"type": "explain", "step": snap.step, "target": msg["target"],
+                             **numbers})
         elif kind == "open":
             cfg, weights = await asyncio.to_thread(opened_file, msg)
             session.change(cfg, await asyncio.to_thread(start_run, cfg, weights), 0, weights)
@@ -234,7 +265,7 @@ class Page:
             loop.call_soon_threadsafe(lambda: got.done() or got.set_result(snap))
         self.session.ask(self.version, deliver)
         snap = await got
-        self.version = snap.version
+        self.version, self.snap = snap.version, snap
         out = []
         if snap.run != self.run_id:
             source = snap.source

@@ -109,8 +109,19 @@ class Worker:
             "playing" if self.playing else "paused"
         self.message = f"trained all {cfg.steps} steps" if self.state == "finished" else ""
 
+    def set_bugs(self, cfg, fit_state=None):
+        """Switch the live bugs of ``cfg`` on (and the others off) in the net and the loss."""
+        from .probe import with_bugs
+
+        net, loss, _ = with_bugs(cfg, self.run.net)
+        self.run.net, self.run.fit_kwargs["loss"] = net, loss
+        if fit_state is not None:
+            fit_state.net, fit_state.loss = net, loss
+
     def apply_live(self, fit_state=None):
         cfg, self.live = self.live, None
+        if cfg.bugs != self.cfg.bugs:
+            self.set_bugs(cfg, fit_state)
         self.cfg = cfg
         self.revision += 1
         if self.state == "finished" and self.step < cfg.steps:

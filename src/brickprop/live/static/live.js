@@ -7,6 +7,7 @@ import { BoundaryView } from "brickprop/boundary.js";
 import { CurveView } from "brickprop/curves.js";
 import { NetworkView } from "brickprop/network.js";
 import { float32s, fmt } from "brickprop/util.js";
+import { Probe } from "./probe.js";
 
 const OPTIONS = JSON.parse(document.getElementById("options").textContent);
 const LIMITS = JSON.parse(document.getElementById("limits").textContent);
@@ -18,6 +19,7 @@ const token = query.get("token") || "";
 
 let socket = null, confirmed = {}, state = "paused", setupMsg = null, curves = null;
 const network = new NetworkView($("network"), { width: 520 });
+const probe = new Probe(network, $("explain"), $("gradcheck"), (msg) => send(msg));
 const CURVE = { width: 310, height: 130 };
 const boundary = new BoundaryView($("boundary"));
 const lossCurve = new CurveView($("loss-curve"), { ...CURVE, title: "loss (dashed: held-out)", log: true,
@@ -155,6 +157,7 @@ function onSetup(msg) {
   setupMsg = msg;
   error("");
   network.setup(msg);
+  probe.setup();
   boundary.setup(msg);
   curves = { x: [], loss: [], val_loss: [], metric: [], val_metric: [] };
   const name = msg.metric === "accuracy" ? "accuracy" : "R²";
@@ -194,6 +197,7 @@ function onFrame(f) {
   network.update({ links: float32s(f.links), units: f.units || null,
     biases: f.biases.map((b) => Array.from(float32s(b))) });
   if (f.boundary) boundary.update(f.boundary);
+  probe.frame(f);
   lossCurve.set(curves);
   metricCurve.set(curves);
 }
@@ -214,6 +218,8 @@ function connect() {
     const msg = JSON.parse(event.data);
     if (msg.type === "setup") onSetup(msg);
     else if (msg.type === "config") showConfig(msg.config);
+    else if (msg.type === "explain") probe.show(msg);
+    else if (msg.type === "gradcheck") probe.checked(msg);
     else if (msg.type === "error") { error(msg.message); showConfig(confirmed); }
     else if (msg.type === "frame") {
       requestAnimationFrame(() => { onFrame(msg); send({ type: "ack" }); });

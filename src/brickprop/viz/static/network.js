@@ -134,6 +134,16 @@ export class NetworkView {
     if (biases) biases.forEach((b, k) => { this.biases[k + 1] = b; });
   }
 
+  /** Mark faulty parts red: the units of drawing layers `units`, the links after layers `links`. */
+  mark({ units = [], links = [] } = {}) {
+    this.units.forEach((layer, k) => layer.forEach((box) => {
+      box.classList.toggle("faulty", units.includes(k));
+    }));
+    this.lines.forEach((line, n) => {
+      line.classList.toggle("faulty", links.includes(this.links[n][0]));
+    });
+  }
+
   _paintUnits(k) {
     if (!this.thumb) return;
     const [w, h] = this.thumb;

@@ -1,0 +1,110 @@
+"""The live page's numbers of backprop and bug toggles, in Chromium, against ``bp.explain``.
+
+A clicked link's panel must hold ``bp.explain``'s numbers for that weight at the shown
+step (the default run is full batch, so the batch is the training set); checking a
+bug runs ``bp.gradcheck`` on the network being trained and names the faulty brick.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from brickprop._playwright import available
+
+if available():
+    pytest.skip(available(), allow_module_level=True)
+pytest.importorskip("starlette")
+import test_live_browser as live_browser  # noqa: E402  (tests/live is on sys.path)
+from playwright.sync_api import expect  # noqa: E402
+
+import brickprop as bp  # noqa: E402
+from brickprop.runs.build import build  # noqa: E402
+from brickprop.runs.config import from_dict  # noqa: E402
+
+# the browser tests' fixtures: a `brickprop live` of the default run, Chromium, a page
+server, browser, page = live_browser.server, live_browser.browser, live_browser.page
+step = live_browser.step
+
+
+def click_link(page, n: int) -> None:
+    """Click link ``n`` of the drawing a third of the way along (away from crossings)."""
+    line = page.locator("#network line.link").nth(n)
+    x1, y1, x2, y2 = (float(line.get_attribute(a)) for a in ("x1", "y1", "x2", "y2"))
+    box = page.locator("#network").bounding_box()
+    page.mouse.click(box["x"] + x1 + (x2 - x1) / 3, box["y"] + y1 + (y2 - y1) / 3)
+
+
+def shown(page) -> dict:
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '#explain tbody tr')].map(r => [r.dataset.name, Number(r.dataset.value)]))""")
+
+
+def check_weight(rows: dict, trace, k: int, i: int, j: int) -> None:
+    a, b = i + 1, j + 1
+    h, up = trace[f"h{k - 1}"].array[:, i], trace[f"dL/dz{k}"].array[:, j]
+    tol = dict(rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(rows[f"W{k}[{a}, {b}]"], trace[f"W{k}"].array[i, j], **tol)
+    np.testing.assert_allclose(rows[f"mean h{k - 1}[:, {a}]"], h.mean(), **tol)
+    np.testing.assert_allclose(rows[f"sum dL/dz{k}[:, {b}]"], up.sum(), **tol)
+    np.testing.assert_allclose(rows["data part"], np.sum(h * up), **tol)
+    np.testing.assert_allclose(rows["penalty's share"],
+                               trace[f"dL_penalty/dW{k}"].array[i, j], **tol)
+    np.testing.assert_allclose(rows[f"dL/dW{k}[{a}, {b}]"], trace[f"dL/dW{k}"].array[i, j],
+                               **tol)
+    np.testing.assert_allclose(rows[f"W{k}_new[{a}, {b}]"], trace[f"W{k}_new"].array[i, j],
+                               **tol)
+    # the data part and the penalty's share add up to the gradient the update used
+    np.testing.assert_allclose(rows["data part"] + rows["penalty's share"],
+                               rows[f"dL/dW{k}[{a}, {b}]"], rtol=1e-9)
+
+
+def test_a_clicked_link_shows_bp_explains_numbers_and_one_step_updates_them(server, page):
+    page.goto(server)  # the default run: full batch, plain SGD, lr 5, L2 1e-4
+    expect(page.locator("#network .unit")).to_have_count(2 + 3 + 2)
+    assert step(page) == 0
+    click_link(page, 5)  # W1[2, 3]: input 2 to hidden unit 3
+    expect(page.locator("#explain caption")).to_contain_text("at step 0")
+    caption = page.inner_text("#explain caption")
+    k, a, b = map(int, re.search(r"W(\d)\[(\d), (\d)\]", caption).groups())
+    run = build(from_dict({}))
+    kw = run.fit_kwargs
+    trace = bp.explain(run.net, run.X, run.Y, loss=kw["loss"], regularizer=kw["regularizer"],
+                       lr=5.0)
+    check_weight(shown(page), trace, k, a - 1, b - 1)
+
+    page.click("#one-step")
+    expect(page.locator("#explain")).to_have_attribute("data-step", "1")
+    bp.fit(run.net, run.X, run.Y, **{**kw, "steps": 1, "snapshots": 0, "progress": None})
+    trace = bp.explain(run.net, run.X, run.Y, loss=kw["loss"], regularizer=kw["regularizer"],
+                       lr=5.0)
+    check_weight(shown(page), trace, k, a - 1, b - 1)
+
+    page.locator("#network .unit[data-layer='1'][data-unit='0']").click()
+    expect(page.locator("#explain caption")).to_contain_text("unit 1 of layer 1")
+    rows = shown(page)
+    np.testing.assert_allclose(rows["mean z1[:, 1]"], trace["z1"].array[:, 0].mean(), rtol=1e-12)
+    np.testing.assert_allclose(rows["mean dh1/dz1[:, 1]"], trace["dh1/dz1"].array[:, 0].mean(),
+                               rtol=1e-12)
+    np.testing.assert_allclose(rows["sum dL/dz1[:, 1]"], trace["dL/dz1"].array[:, 0].sum(),
+                               rtol=1e-12)
+    assert page.errors == []
+
+
+def test_a_bug_toggle_names_the_faulty_brick_and_training_goes_on(server, page):
+    page.goto(server)
+    expect(page.locator("#network .unit")).to_have_count(2 + 3 + 2)
+    bug = "[name=bugs][value=scalar-l2-gradient]"
+    page.check(bug)
+    expect(page.locator("#gradcheck")).to_contain_text("regularizer ScalarL2Gradient(0.0001)",
+                                                       timeout=10_000)
+    expect(page.locator("#network line.faulty")).to_have_count(2 * 3 + 3 * 2)
+    page.click("#play")  # the run goes on with the bug: no reset
+    page.wait_for_function("+document.getElementById('step').textContent > 50", timeout=30_000)
+    page.uncheck(bug)
+    expect(page.locator("#gradcheck")).to_contain_text("passed", timeout=10_000)
+    expect(page.locator("#network line.faulty")).to_have_count(0)
+    assert step(page) > 50  # healed in place, not restarted
+    assert page.errors == []
