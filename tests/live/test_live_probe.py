@@ -108,3 +108,23 @@ def test_a_bug_toggle_names_the_faulty_brick_and_training_goes_on(server, page):
     expect(page.locator("#network line.faulty")).to_have_count(0)
     assert step(page) > 50  # healed in place, not restarted
     assert page.errors == []
+
+
+def test_a_diverging_run_pauses_with_remedies_and_the_first_lets_it_go_on(server, page):
+    # tanh with an identity output at lr 5 blows up within a few steps (measured: step 4)
+    page.goto(f"{server}&activation=tanh&output=identity&lr=5.0")
+    expect(page.locator("#network .unit")).to_have_count(2 + 3 + 2)
+    page.click("#play")
+    expect(page.locator("#remedies button").first).to_have_text("lr ÷ 10", timeout=30_000)
+    state = page.inner_text("#state")
+    assert re.search(r"diverged at step \d+", state) and "gradient norm grew fastest" in state
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    stopped = step(page)
+    page.locator("#remedies button").first.click()
+    page.wait_for_function("document.getElementById('lr-now').textContent === '0.5'")
+    page.wait_for_function(f"+document.getElementById('step').textContent > {stopped + 200}",
+                           timeout=30_000)
+    assert np.isfinite(float(page.inner_text("#loss")))
+    assert page.is_hidden("#remedies")
+    assert "diverged" not in page.inner_text("#state")
+    assert page.errors == []

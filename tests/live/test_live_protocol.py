@@ -116,6 +116,8 @@ def one_line_error(ws) -> str:
     ('{"type": "explain", "layer": 0, "i": true, "j": 0}', "whole numbers from 0 to 64"),
     ('{"type": "explain", "layer": 0, "i": 0, "j": 1e9}', "whole numbers from 0 to 64"),
     ('{"type": "explain", "layer": 9, "unit": 0}', "(2-3-2) has no such unit"),
+    ('{"type": "remedy"}', '"remedy" needs "index"'),
+    ('{"type": "remedy", "index": 0}', "no divergence to remedy now"),
     ('{"type": "explain", "layer": 1, "i": 3, "j": 0}', "(2-3-2) has no such link"),
 ])
 def test_bad_messages_get_one_line_errors(socket, message, fragment):
@@ -145,7 +147,7 @@ def test_bytes_are_refused_in_one_line(socket):
 
 
 TYPES = st.sampled_from(["start", "set", "play", "pause", "step", "reset", "speed", "ack",
-                         "open", "explain", "hello", "", "SET"])
+                         "open", "explain", "remedy", "hello", "", "SET"])
 KEYS = st.sampled_from(["lr", "hidden", "l2", "batch_size", "dataset", "noise", "features",
                         "bugs", "steps", "val_split", "token", "__proto__", "data"])
 JSON = st.recursive(st.none() | st.booleans() | st.floats(allow_nan=True) |
@@ -160,7 +162,7 @@ HOSTILE = st.one_of(
         "values": st.dictionaries(KEYS, st.text(max_size=40) | JSON, max_size=3),
         "value": JSON, "name": st.text(max_size=20), "text": st.text(max_size=60),
         "base64": st.text(max_size=60), "layer": SMALL | JSON, "unit": SMALL | JSON,
-        "i": SMALL, "j": SMALL}).map(json.dumps),
+        "i": SMALL, "j": SMALL, "index": SMALL | JSON}).map(json.dumps),
 )
 PROBES = itertools.count()
 

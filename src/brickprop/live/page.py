@@ -11,6 +11,7 @@ Page -> server (JSON text; anything else is answered with one ``error`` line)::
     {"type": "open", "name": "model.npz", "base64": "..."}
     {"type": "explain", "layer": k, "i": i, "j": j}   # a link: W_{k+1}[i, j] (0-based)
     {"type": "explain", "layer": k, "unit": j}        # a unit of drawing layer k
+    {"type": "remedy", "index": n}   # apply the guard's remedy n (of the frame's list), play
 
 Server -> page: ``setup`` and ``frame`` (``viz.frames``; a frame adds ``seq``,
 ``state``, ``message`` and ``lr``), ``error`` ({"message"}), ``notice``, ``explain``
@@ -31,7 +32,7 @@ import logging
 from ..runs.build import build
 from ..runs.config import ConfigError, from_toml
 from ..viz.frames import FrameMaker
-from . import options, probe
+from . import options, probe, remedy
 
 MAX_TEXT = 64 * 1024  # characters of any message but an opened file
 MAX_VALUE = 400  # characters of one control's text
@@ -77,21 +78,14 @@ def parse(text: str) -> dict:
                 isinstance(msg.get("text"), str) or isinstance(msg.get("base64"), str)):
             raise ProtocolError('"open" needs "name" and "text" (a .toml) or "base64" (a .npz)')
     elif kind == "explain":
-        msg["target"] = explain_target(msg)
+        msg["target"] = probe.explain_target(msg)
+    elif kind == "remedy":
+        if type(msg.get("index")) is not int or not 0 <= msg["index"] < 10:
+            raise ProtocolError('"remedy" needs "index": the remedy\'s place in the list, 0-9')
     elif kind not in ("play", "pause", "step", "reset", "ack"):
         raise ProtocolError(f"unknown message type {kind[:40]!r}; the page sends start, set, "
-                            "play, pause, step, reset, speed, ack, open or explain")
+                            "play, pause, step, reset, speed, ack, open, explain or remedy")
     return msg
-
-
-def explain_target(msg) -> dict:
-    """``{"layer", "i", "j"}`` (a link) or ``{"layer", "unit"}`` of an explain message."""
-    keys = ("layer", "unit") if "unit" in msg else ("layer", "i", "j")
-    target = {k: msg.get(k) for k in keys}
-    if not all(type(v) is int and 0 <= v <= 64 for v in target.values()):
-        raise ProtocolError('"explain" needs "layer" and "unit" (a unit) or "layer", "i" and '
-                            '"j" (a link): whole numbers from 0 to 64')
-    return target
 
 
 def opened_file(msg) -> tuple:
@@ -207,19 +201,16 @@ class Page:
         elif kind == "reset":
             session.change(session.cfg, await asyncio.to_thread(start_run, session.cfg))
         elif kind == "set":
-            cfg = options.parse_texts(msg["values"], base=session.cfg)
-            changed = {k for k in msg["values"] if getattr(cfg, k) != getattr(session.cfg, k)}
-            toggled = set(cfg.bugs) ^ set(session.cfg.bugs)
-            if changed and changed - {"bugs"} <= set(options.LIVE_KEYS) and \
-                    toggled <= set(probe.LIVE_BUGS):
-                session.change(cfg)
-                if toggled and self.snap is not None:  # check the network being trained
-                    report = await asyncio.to_thread(probe.checked, self.snap.source,
-                                                     self.snap.params, cfg)
-                    await self.send({"type": "gradcheck", **report})
-            elif changed:
-                session.change(cfg, await asyncio.to_thread(start_run, cfg))
-            await self.send({"type": "config", "config": options.texts(cfg)})
+            await self.apply(msg["values"])
+        elif kind == "remedy":
+            snap = self.snap
+            if snap is None or snap.state != "diverged" or snap.run != session.run_id:
+                raise ProtocolError("there is no divergence to remedy now")
+            offered = {b["index"]: b for b in remedy.buttons(snap.remedies, session.cfg)}
+            if msg["index"] not in offered:
+                raise ProtocolError(f"no remedy {msg['index']}; click one of the page's buttons")
+            await self.apply(offered[msg["index"]]["values"])
+            session.play(True)
         elif kind == "explain":
             snap = self.snap
             if snap is None:
@@ -232,6 +223,23 @@ class Page:
         elif kind == "open":
             cfg, weights = await asyncio.to_thread(opened_file, msg)
             session.change(cfg, await asyncio.to_thread(start_run, cfg, weights), 0, weights)
+
+    async def apply(self, values: dict) -> None:
+        """Train with ``values`` changed: live keys and live bugs in place, else a new run."""
+        session = self.session
+        cfg = options.parse_texts(values, base=session.cfg)
+        changed = {k for k in values if getattr(cfg, k) != getattr(session.cfg, k)}
+        toggled = set(cfg.bugs) ^ set(session.cfg.bugs)
+        if changed and changed - {"bugs"} <= set(options.LIVE_KEYS) and \
+                toggled <= set(probe.LIVE_BUGS):
+            session.change(cfg)
+            if toggled and self.snap is not None:  # check the network being trained
+                report = await asyncio.to_thread(probe.checked, self.snap.source,
+                                                 self.snap.params, cfg)
+                await self.send({"type": "gradcheck", **report})
+        elif changed:
+            session.change(cfg, await asyncio.to_thread(start_run, cfg))
+        await self.send({"type": "config", "config": options.texts(cfg)})
 
     async def frames(self) -> None:
         """Send a frame whenever the page has drawn the last one and something changed.
@@ -279,5 +287,6 @@ class Page:
             self.run_id = snap.run
         frame = await asyncio.to_thread(self.maker.frame, snap.params, snap.run, snap.step)
         self.seq += 1
-        frame.update(seq=self.seq, state=snap.state, message=snap.message, lr=snap.lr)
+        frame.update(seq=self.seq, state=snap.state, message=snap.message, lr=snap.lr,
+                     remedies=remedy.buttons(snap.remedies, self.session.cfg))
         return [*out, frame]

@@ -54,6 +54,16 @@ def network_at(source, params, cfg):
     return net, np.asarray(X, dtype=float), source.Y, loss, reg
 
 
+def explain_target(msg) -> dict:
+    """``{"layer", "i", "j"}`` (a link) or ``{"layer", "unit"}`` of an explain message."""
+    keys = ("layer", "unit") if "unit" in msg else ("layer", "i", "j")
+    target = {k: msg.get(k) for k in keys}
+    if not all(type(v) is int and 0 <= v <= 64 for v in target.values()):
+        raise ValueError('"explain" needs "layer" and "unit" (a unit) or "layer", "i" and '
+                         '"j" (a link): whole numbers from 0 to 64')
+    return target
+
+
 def _values(a) -> list:
     return [float(v) for v in np.ravel(a)]
 

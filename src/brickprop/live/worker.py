@@ -40,6 +40,7 @@ class Worker:
         self.speed, self.pace, self.ask_after = 0.0, None, False
         self.closed, self.next, self.live = False, None, None
         self.attend_always = False
+        self.remedies = []  # the guard's ranked remedies, while diverged
 
     # -- commands ----------------------------------------------------------------------
     def read(self, block: bool = False) -> None:
@@ -57,6 +58,8 @@ class Worker:
         self.ask_after = after
 
     def do_play(self, playing):
+        if playing and self.state == "diverged":  # going on after a remedy (or as it is)
+            self.message, self.remedies = "", []
         if self.state != "finished" or not playing:
             self.playing, self.single = playing, 0
             self.state = "playing" if playing else "paused"
@@ -90,7 +93,8 @@ class Worker:
             try:
                 self.results.send(("snapshot", (self.run_id, self.step, params, self.state,
                                                 self.message, float(self.optimizer.current_lr()),
-                                                self.revision)))
+                                                self.revision, self.remedies
+                                                if self.state == "diverged" else [])))
             except (BrokenPipeError, OSError):  # the server is gone
                 self.closed = True
 
@@ -198,6 +202,7 @@ class Worker:
             self.playing = False
             self.state = "diverged" if meta.get("diverged") else "finished"
             self.message = meta.get("diverged") or meta.get("stopped")
+            self.remedies = meta.get("remedies", [])
         self.serve()
 
 

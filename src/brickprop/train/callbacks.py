@@ -158,6 +158,7 @@ class Guard(Callback):
             run.skip_epoch = True
             return
         run.history.meta["diverged_step"] = run.step + 1
+        run.history.meta["remedies"] = list(self.guard.remedies)
         run.stop(problem + f" The model holds the weights from before step {back_to + 1}.",
                  key="diverged")
 

@@ -198,8 +198,29 @@ function onFrame(f) {
     biases: f.biases.map((b) => Array.from(float32s(b))) });
   if (f.boundary) boundary.update(f.boundary);
   probe.frame(f);
+  remedies(f.remedies || []);
   lossCurve.set(curves);
   metricCurve.set(curves);
+}
+
+// ---- the divergence guard's ranked remedies, one button each ------------------------
+let shownRemedies = "[]";
+function remedies(list) {
+  const key = JSON.stringify(list);
+  if (key === shownRemedies) return;
+  shownRemedies = key;
+  const box = $("remedies");
+  box.replaceChildren(box.firstElementChild);
+  for (const r of list) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = r.label;
+    button.title = r.text;
+    button.dataset.index = String(r.index);
+    button.onclick = () => send({ type: "remedy", index: r.index });
+    box.appendChild(button);
+  }
+  box.hidden = !list.length;
 }
 
 function connect() {
