@@ -27,6 +27,14 @@ HOST = "testserver"  # TestClient's Host header
 ORIGIN = f"http://{HOST}"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def in_tmp(tmp_path_factory):
+    """Save as run writes ./runs/live-*: here, not in the repository."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path_factory.mktemp("live"))
+        yield
+
+
 @pytest.fixture(scope="module")
 def server():
     return Server(Opened(from_dict({"steps": 200})), hosts=(HOST,))
@@ -118,6 +126,7 @@ def one_line_error(ws) -> str:
     ('{"type": "explain", "layer": 9, "unit": 0}', "(2-3-2) has no such unit"),
     ('{"type": "remedy"}', '"remedy" needs "index"'),
     ('{"type": "remedy", "index": 0}', "no divergence to remedy now"),
+    ('{"type": "save"}', "nothing to save yet: train at least one step"),
     ('{"type": "explain", "layer": 1, "i": 3, "j": 0}', "(2-3-2) has no such link"),
 ])
 def test_bad_messages_get_one_line_errors(socket, message, fragment):
@@ -147,7 +156,7 @@ def test_bytes_are_refused_in_one_line(socket):
 
 
 TYPES = st.sampled_from(["start", "set", "play", "pause", "step", "reset", "speed", "ack",
-                         "open", "explain", "remedy", "hello", "", "SET"])
+                         "open", "explain", "remedy", "save", "hello", "", "SET"])
 KEYS = st.sampled_from(["lr", "hidden", "l2", "batch_size", "dataset", "noise", "features",
                         "bugs", "steps", "val_split", "token", "__proto__", "data"])
 JSON = st.recursive(st.none() | st.booleans() | st.floats(allow_nan=True) |

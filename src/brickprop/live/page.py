@@ -12,6 +12,7 @@ Page -> server (JSON text; anything else is answered with one ``error`` line)::
     {"type": "explain", "layer": k, "i": i, "j": j}   # a link: W_{k+1}[i, j] (0-based)
     {"type": "explain", "layer": k, "unit": j}        # a unit of drawing layer k
     {"type": "remedy", "index": n}   # apply the guard's remedy n (of the frame's list), play
+    {"type": "save"}                 # Save as run: answered with "saved" (save.py)
 
 Server -> page: ``setup`` and ``frame`` (``viz.frames``; a frame adds ``seq``,
 ``state``, ``message`` and ``lr``), ``error`` ({"message"}), ``notice``, ``explain``
@@ -33,6 +34,7 @@ from ..runs.build import build
 from ..runs.config import ConfigError, from_toml
 from ..viz.frames import FrameMaker
 from . import options, probe, remedy
+from . import save as saving
 
 MAX_TEXT = 64 * 1024  # characters of any message but an opened file
 MAX_VALUE = 400  # characters of one control's text
@@ -82,9 +84,9 @@ def parse(text: str) -> dict:
     elif kind == "remedy":
         if type(msg.get("index")) is not int or not 0 <= msg["index"] < 10:
             raise ProtocolError('"remedy" needs "index": the remedy\'s place in the list, 0-9')
-    elif kind not in ("play", "pause", "step", "reset", "ack"):
+    elif kind not in ("play", "pause", "step", "reset", "ack", "save"):
         raise ProtocolError(f"unknown message type {kind[:40]!r}; the page sends start, set, "
-                            "play, pause, step, reset, speed, ack, open, explain or remedy")
+                            "play, pause, step, reset, speed, ack, open, explain, remedy or save")
     return msg
 
 
@@ -220,6 +222,11 @@ class Page:
                                               snap.lr, msg["target"])
             await self.send({"type": "explain", "step": snap.step, "target": msg["target"],
                              **numbers})
+        elif kind == "save":
+            snap = self.snap
+            if snap is None or snap.run != session.run_id:
+                raise ProtocolError("nothing to save yet: wait for the network to be drawn")
+            await self.send(await asyncio.to_thread(saving.save, snap, session.runs[snap.run][0]))
         elif kind == "open":
             cfg, weights = await asyncio.to_thread(opened_file, msg)
             session.change(cfg, await asyncio.to_thread(start_run, cfg, weights), 0, weights)

@@ -14,27 +14,18 @@ import copy
 import numpy as np
 
 from ..bricks.core import Sequential
-from ..bricks.losses import loss_by_name
-from ..debug.bugs import SigmoidDerivativeOfZ, apply_bugs
+from ..debug.bugs import SWITCHABLE as LIVE_BUGS  # noqa: F401  (page.py toggles these)
 from ..debug.explain import explain
 from ..debug.gradcheck import gradcheck
-from ..runs.build import make_regularizer
+from ..runs.build import make_regularizer, rebug
 
-LIVE_BUGS = ("missing-1-over-n", "scalar-l2-gradient", "sigmoid-derivative-of-z")
 SAMPLES = 4      # per-sample values shown before the sum
 CHECK_ROWS = 5   # samples the gradient check uses (each entry costs two forward passes)
 
 
-def healed(net):
-    """``net`` (a Sequential) with every buggy sigmoid replaced by the right one."""
-    return Sequential(*[b.fixed() if isinstance(b, SigmoidDerivativeOfZ) else b for b in net])
-
-
 def with_bugs(cfg, net):
     """``(net, loss, regularizer)`` of ``cfg`` with its bugs on, over ``net`` healed first."""
-    reg = make_regularizer(cfg, bugs=False)
-    return apply_bugs([b for b in cfg.bugs if b in LIVE_BUGS], healed(net),
-                      loss_by_name(cfg.loss), reg)
+    return (*rebug(cfg, net), make_regularizer(cfg))
 
 
 def network_at(source, params, cfg):

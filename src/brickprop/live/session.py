@@ -36,6 +36,7 @@ class Snapshot:
     lr: float
     revision: int      # counts changes applied without a reset
     remedies: list = None  # the divergence guard's ranked remedies, while "diverged"
+    changes: list = None   # "STEP:KEY=VALUE" of the live changes since the run began
     cfg: object = None     # the RunConfig being trained (filled in by the server)
     source: object = None  # the server's own Run of that config (data, network, loss)
 

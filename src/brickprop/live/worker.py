@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 
-from ..runs.build import make_lr, make_regularizer
+from ..runs.build import make_lr, make_regularizer, rebug
+from ..runs.config import CHANGE_KEYS
 from ..train.callbacks import Callback
 from ..train.loop import fit
 from .session import LIVE_STOP, SEGMENT
@@ -41,6 +42,7 @@ class Worker:
         self.closed, self.next, self.live = False, None, None
         self.attend_always = False
         self.remedies = []  # the guard's ranked remedies, while diverged
+        self.changes = []   # "STEP:KEY=VALUE" of each live change since the run began
 
     # -- commands ----------------------------------------------------------------------
     def read(self, block: bool = False) -> None:
@@ -94,7 +96,8 @@ class Worker:
                 self.results.send(("snapshot", (self.run_id, self.step, params, self.state,
                                                 self.message, float(self.optimizer.current_lr()),
                                                 self.revision, self.remedies
-                                                if self.state == "diverged" else [])))
+                                                if self.state == "diverged" else [],
+                                                list(self.changes))))
             except (BrokenPipeError, OSError):  # the server is gone
                 self.closed = True
 
@@ -108,6 +111,7 @@ class Worker:
         self.params = self.run.net.parameters()
         self.optimizer = self.run.fit_kwargs["optimizer"]
         self.segment = self.revision = self.single = 0
+        self.changes = []
         self.playing = self.playing and step < cfg.steps
         self.state = "finished" if step >= cfg.steps else \
             "playing" if self.playing else "paused"
@@ -115,9 +119,7 @@ class Worker:
 
     def set_bugs(self, cfg, fit_state=None):
         """Switch the live bugs of ``cfg`` on (and the others off) in the net and the loss."""
-        from .probe import with_bugs
-
-        net, loss, _ = with_bugs(cfg, self.run.net)
+        net, loss = rebug(cfg, self.run.net)
         self.run.net, self.run.fit_kwargs["loss"] = net, loss
         if fit_state is not None:
             fit_state.net, fit_state.loss = net, loss
@@ -126,6 +128,10 @@ class Worker:
         cfg, self.live = self.live, None
         if cfg.bugs != self.cfg.bugs:
             self.set_bugs(cfg, fit_state)
+        for key in CHANGE_KEYS:  # recorded as config.toml's changes, replayed by train
+            if getattr(cfg, key) != getattr(self.cfg, key):
+                text = ",".join(cfg.bugs) or "none" if key == "bugs" else repr(getattr(cfg, key))
+                self.changes.append(f"{self.step}:{key}={text}")
         self.cfg = cfg
         self.revision += 1
         if self.state == "finished" and self.step < cfg.steps:
@@ -188,6 +194,7 @@ class Worker:
     def train_segment(self) -> None:
         cfg = self.cfg
         kw = dict(self.run.fit_kwargs)
+        kw.pop("callbacks", None)  # an opened config's changes: the page steers by hand
         self.optimizer.lr = make_lr(cfg)
         kw.update(regularizer=make_regularizer(cfg), clip_norm=cfg.clip_norm or None,
                   clip_value=cfg.clip_value or None, steps=min(SEGMENT, cfg.steps - self.step),

@@ -241,7 +241,17 @@ function connect() {
     else if (msg.type === "config") showConfig(msg.config);
     else if (msg.type === "explain") probe.show(msg);
     else if (msg.type === "gradcheck") probe.checked(msg);
-    else if (msg.type === "error") { error(msg.message); showConfig(confirmed); }
+    else if (msg.type === "saved") {
+      $("saved").textContent = msg.message;
+      $("saved").dataset.path = msg.path;
+      $("saved").hidden = false;
+      $("save").disabled = false;
+    }
+    else if (msg.type === "error") {
+      error(msg.message);
+      showConfig(confirmed);
+      $("save").disabled = false;
+    }
     else if (msg.type === "frame") {
       requestAnimationFrame(() => { onFrame(msg); send({ type: "ack" }); });
     }
@@ -256,6 +266,7 @@ function connect() {
 $("play").onclick = () => send({ type: state === "playing" ? "pause" : "play" });
 $("one-step").onclick = () => send({ type: "step" });
 $("reset").onclick = () => send({ type: "reset" });
+$("save").onclick = () => { $("save").disabled = true; send({ type: "save" }); };
 $("speed").onchange = () => { send({ type: "speed", value: Number($("speed").value) });
   showConfig(confirmed); };
 $("show-held-out").onchange = (e) => boundary.set({ heldOut: e.target.checked });
