@@ -128,3 +128,18 @@ def test_a_diverging_run_pauses_with_remedies_and_the_first_lets_it_go_on(server
     assert page.is_hidden("#remedies")
     assert "diverged" not in page.inner_text("#state")
     assert page.errors == []
+
+
+def test_diagnostics_curves_grow_and_saturated_units_are_marked(server, page):
+    # tanh units saturate within a few steps at lr 2 with an identity output (measured
+    # with probe.unit_marks after 6 steps: all 8); the guard is off so the run goes on
+    page.goto(f"{server}&activation=tanh&output=identity&lr=2.0&hidden=8&on_diverge=ignore"
+              "&diagnose_every=1&speed=10")
+    expect(page.locator("#network .unit")).to_have_count(2 + 8 + 2)
+    expect(page.locator("#network .unit[data-health='saturated']")).to_have_count(0)
+    page.click("#play")
+    page.wait_for_function("+(document.getElementById('grad-curve').dataset.points || 0) >= 5",
+                           timeout=30_000)
+    expect(page.locator("#network .unit[data-health='saturated']").first).to_be_visible()
+    assert page.get_attribute("#ratio-curve", "data-points") is not None
+    assert page.errors == []

@@ -293,7 +293,8 @@ class Page:
             out.append(setup)
             self.run_id = snap.run
         frame = await asyncio.to_thread(self.maker.frame, snap.params, snap.run, snap.step)
+        frame["marks"] = await asyncio.to_thread(probe.unit_marks, snap.source, snap.params)
         self.seq += 1
         frame.update(seq=self.seq, state=snap.state, message=snap.message, lr=snap.lr,
-                     remedies=remedy.buttons(snap.remedies, self.session.cfg))
+                     remedies=remedy.buttons(snap.remedies, self.session.cfg), diag=snap.diag)
         return [*out, frame]

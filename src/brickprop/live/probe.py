@@ -143,3 +143,24 @@ def checked(source, params, cfg) -> dict:
         if report.passed else "gradient check failed: " + ", ".join(faulty)
     return {"passed": report.passed, "faulty": faulty, "units": units, "links": links,
             "text": text}
+
+
+def unit_marks(source, params, drawn: int = 16) -> list:
+    """Per hidden layer, per drawn unit: "saturated" (>= 90% of samples at the activation's
+    bounds), "dead" (zero for every sample) or "", judged by the activation's ``health``."""
+    net = copy.deepcopy(source.net)
+    for p, value in zip(net.parameters(), params):
+        p.data[...] = value
+    bricks, x, marks = list(net), source.X, []
+    for n, brick in enumerate(bricks):
+        x = brick.forward(x)
+        if n + 1 < len(bricks) and bricks[n].parameters() and not bricks[n + 1].parameters() \
+                and n + 2 < len(bricks):  # a hidden layer's activation follows
+            h = bricks[n + 1].forward(x)
+            layer = []
+            for j in range(min(h.shape[1], drawn)):
+                health = bricks[n + 1].health(h[:, j:j + 1])
+                layer.append("saturated" if health["saturated"] >= 0.9 else
+                             "dead" if health["dead"] >= 1.0 else "")
+            marks.append(layer)
+    return marks

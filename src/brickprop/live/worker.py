@@ -23,11 +23,19 @@ class Steer(Callback):
     """After every step: count it, and when the flag is up, do what the page asked."""
 
     def __init__(self, worker):
-        self.worker = worker
+        self.worker, self.history = worker, None
 
     def on_step_end(self, run, row) -> None:
         w = self.worker
         w.step += 1
+        if run.history is not self.history:  # a new fit call: find its columns once
+            self.history, cols = run.history, run.history.columns
+            self.norms = [cols.index(c) for c in cols if c.startswith("grad_norm_")]
+            self.ratios = [cols.index(c) for c in cols if c.startswith("update_ratio_")]
+        ratios = [row[i] for i in self.ratios]
+        if ratios and ratios[0] == ratios[0]:  # a diagnostics step (else NaN)
+            w.diag = {"step": w.step, "grad_norm": [row[i] for i in self.norms],
+                      "update_ratio": ratios}
         if w.flag.value or w.attend_always:
             w.attend(run)
 
@@ -43,6 +51,7 @@ class Worker:
         self.attend_always = False
         self.remedies = []  # the guard's ranked remedies, while diverged
         self.changes = []   # "STEP:KEY=VALUE" of each live change since the run began
+        self.diag = None    # per-layer gradient norms and update ratios, last diagnosed
 
     # -- commands ----------------------------------------------------------------------
     def read(self, block: bool = False) -> None:
@@ -97,7 +106,7 @@ class Worker:
                                                 self.message, float(self.optimizer.current_lr()),
                                                 self.revision, self.remedies
                                                 if self.state == "diverged" else [],
-                                                list(self.changes))))
+                                                list(self.changes), self.diag)))
             except (BrokenPipeError, OSError):  # the server is gone
                 self.closed = True
 
@@ -111,7 +120,7 @@ class Worker:
         self.params = self.run.net.parameters()
         self.optimizer = self.run.fit_kwargs["optimizer"]
         self.segment = self.revision = self.single = 0
-        self.changes = []
+        self.changes, self.diag = [], None
         self.playing = self.playing and step < cfg.steps
         self.state = "finished" if step >= cfg.steps else \
             "playing" if self.playing else "paused"

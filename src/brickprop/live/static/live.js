@@ -158,6 +158,7 @@ function onSetup(msg) {
   error("");
   network.setup(msg);
   probe.setup();
+  diagSetup(msg.layers.length - 1);
   boundary.setup(msg);
   curves = { x: [], loss: [], val_loss: [], metric: [], val_metric: [] };
   const name = msg.metric === "accuracy" ? "accuracy" : "R²";
@@ -166,6 +167,33 @@ function onSetup(msg) {
   $("toml").textContent = msg.toml;
   $("download").href = URL.createObjectURL(new Blob([msg.toml], { type: "application/toml" }));
   showConfig(msg.config);
+}
+
+// ---- diagnostics: each layer's gradient norm and update-to-weight ratio ----------------
+const LAYER_COLOURS = ["#0b5cad", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e",
+  "#a6761d", "#666666", "#e6ab02"];
+let gradCurve = null, ratioCurve = null, diag = null;
+function diagSetup(nLayers) {
+  const series = (p) => Array.from({ length: nLayers }, (_, k) => ({ key: p + k,
+    label: `layer ${k + 1}`, colour: LAYER_COLOURS[k % LAYER_COLOURS.length] }));
+  gradCurve = new CurveView($("grad-curve"), { ...CURVE, title: "gradient norm per layer",
+    log: true, series: series("g") });
+  ratioCurve = new CurveView($("ratio-curve"), { ...CURVE, title: "update / weight per layer",
+    log: true, series: series("r") });
+  diag = { x: [] };
+  for (let k = 0; k < nLayers; k++) { diag["g" + k] = []; diag["r" + k] = []; }
+}
+function diagPoint(d) {
+  if (!d || !diag || (diag.x.length && d.step <= diag.x.at(-1))) return;
+  diag.x.push(d.step);
+  d.grad_norm.forEach((v, k) => { if (diag["g" + k]) diag["g" + k].push(v); });
+  d.update_ratio.forEach((v, k) => { if (diag["r" + k]) diag["r" + k].push(v); });
+  if (diag.x.length > MAX_POINTS) {
+    for (const key of Object.keys(diag)) diag[key] = diag[key].filter((_, i) => i % 2 === 0);
+  }
+  gradCurve.set(diag);
+  ratioCurve.set(diag);
+  $("grad-curve").dataset.points = $("ratio-curve").dataset.points = String(diag.x.length);
 }
 
 function addPoint(f) {
@@ -198,6 +226,8 @@ function onFrame(f) {
     biases: f.biases.map((b) => Array.from(float32s(b))) });
   if (f.boundary) boundary.update(f.boundary);
   probe.frame(f);
+  network.health(f.marks);
+  diagPoint(f.diag);
   remedies(f.remedies || []);
   lossCurve.set(curves);
   metricCurve.set(curves);

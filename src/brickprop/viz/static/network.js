@@ -144,6 +144,16 @@ export class NetworkView {
     });
   }
 
+  /** Mark hidden units: `marks[k - 1][i]` is "saturated", "dead" or "" for unit i of layer k. */
+  health(marks) {
+    (marks || []).forEach((layer, k) => layer.forEach((mark, i) => {
+      const box = this.units[k + 1] && this.units[k + 1][i];
+      if (!box || box.dataset.health === mark) return;
+      box.dataset.health = mark;
+      box.title = mark ? `${mark} on the training data` : "";
+    }));
+  }
+
   _paintUnits(k) {
     if (!this.thumb) return;
     const [w, h] = this.thumb;
