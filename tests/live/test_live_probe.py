@@ -8,6 +8,8 @@ bug runs ``bp.gradcheck`` on the network being trained and names the faulty bric
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ import test_live_browser as live_browser  # noqa: E402  (tests/live is on sys.pa
 from playwright.sync_api import expect  # noqa: E402
 
 import brickprop as bp  # noqa: E402
+from brickprop.cli import main  # noqa: E402
 from brickprop.runs.build import build  # noqa: E402
 from brickprop.runs.config import from_dict  # noqa: E402
 
@@ -143,3 +146,29 @@ def test_diagnostics_curves_grow_and_saturated_units_are_marked(server, page):
     expect(page.locator("#network .unit[data-health='saturated']").first).to_be_visible()
     assert page.get_attribute("#ratio-curve", "data-points") is not None
     assert page.errors == []
+
+
+def test_save_as_run_shows_the_folder_that_train_replays(tmp_path, browser):
+    proc = subprocess.Popen([sys.executable, "-m", "brickprop.cli", "live", "--no-browser"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)  # the folder lands in tmp_path/runs
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", proc.stdout.readline())
+        assert url, proc.stderr.read()
+        page = browser.new_page(bypass_csp=True)
+        page.goto(url.group(0) + "&steps=300&frames=0")
+        expect(page.locator("#network .unit")).to_have_count(2 + 3 + 2)
+        page.click("#play")
+        page.wait_for_function("document.getElementById('play').disabled", timeout=30_000)
+        page.click("#save")
+        expect(page.locator("#saved")).to_contain_text("replays bit for bit", timeout=60_000)
+        folder = page.get_attribute("#saved", "data-path")
+        assert folder.startswith(str(tmp_path / "runs" / "live-"))
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    again = tmp_path / "again"
+    assert main(["train", folder + "/config.toml", "--out", str(again)]) == 0
+    assert (again / "metrics.csv").read_bytes() == \
+        (tmp_path / folder / "metrics.csv").read_bytes()
