@@ -66,5 +66,7 @@ export class Probe {
     this.verdict.textContent = msg.text;
     this.verdict.className = msg.passed ? "passed" : "failed";
     this.network.mark(msg);
+    // the bug changed the backward pass: show the selection's numbers as traced now
+    if (this.target) this.send({ type: "explain", ...this.target });
   }
 }
