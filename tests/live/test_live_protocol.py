@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 
+import numpy as np
 import pytest
 
 pytest.importorskip("starlette")
@@ -24,6 +25,14 @@ from brickprop.runs.config import from_dict  # noqa: E402
 
 HOST = "testserver"  # TestClient's Host header
 ORIGIN = f"http://{HOST}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def in_tmp(tmp_path_factory):
+    """Save as run writes ./runs/live-*: here, not in the repository."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path_factory.mktemp("live"))
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -110,10 +119,35 @@ def one_line_error(ws) -> str:
     ('{"type": "open", "name": "m.npz", "base64": "!!"}', "did not arrive as base64"),
     ('{"type": "open", "name": "m.npz", "base64": "AAAA"}', "not a brickprop model file"),
     ("[" * 100_000 + "]" * 100_000, "too long"),
+    ('{"type": "explain"}', '"explain" needs "layer" and "unit"'),
+    ('{"type": "explain", "layer": -1, "unit": 0}', "whole numbers from 0 to 64"),
+    ('{"type": "explain", "layer": 0, "i": true, "j": 0}', "whole numbers from 0 to 64"),
+    ('{"type": "explain", "layer": 0, "i": 0, "j": 1e9}', "whole numbers from 0 to 64"),
+    ('{"type": "explain", "layer": 9, "unit": 0}', "(2-3-2) has no such unit"),
+    ('{"type": "remedy"}', '"remedy" needs "index"'),
+    ('{"type": "remedy", "index": 0}', "no divergence to remedy now"),
+    ('{"type": "save"}', "nothing to save yet: train at least one step"),
+    ('{"type": "explain", "layer": 1, "i": 3, "j": 0}', "(2-3-2) has no such link"),
 ])
 def test_bad_messages_get_one_line_errors(socket, message, fragment):
     socket.send_text(message)
     assert fragment in one_line_error(socket)
+
+
+def test_explain_answers_with_the_trace_and_a_bug_toggle_with_the_check(socket):
+    socket.send_text(json.dumps({"type": "explain", "layer": 1, "i": 2, "j": 0}))
+    msg = messages_until(socket, "explain")
+    rows = {r["name"]: r["value"] for r in msg["rows"]}
+    assert msg["target"] == {"layer": 1, "i": 2, "j": 0} and msg["n_samples"] == 300
+    np.testing.assert_allclose(rows["W2_new[3, 1]"] - rows["W2[3, 1]"], rows["update"],
+                               rtol=1e-9)
+    np.testing.assert_allclose(rows["update"], -5.0 * rows["dL/dW2[3, 1]"], rtol=1e-12)
+    socket.send_text(json.dumps({"type": "set", "values": {"bugs": "missing-1-over-n"}}))
+    check = messages_until(socket, "gradcheck")
+    assert not check["passed"] and check["faulty"] == ["loss Missing1OverN(MSE())"]
+    assert check["links"] == [0, 1] and check["units"] == []
+    socket.send_text(json.dumps({"type": "set", "values": {"bugs": ""}}))
+    assert messages_until(socket, "gradcheck")["passed"]
 
 
 def test_bytes_are_refused_in_one_line(socket):
@@ -122,20 +156,22 @@ def test_bytes_are_refused_in_one_line(socket):
 
 
 TYPES = st.sampled_from(["start", "set", "play", "pause", "step", "reset", "speed", "ack",
-                         "open", "hello", "", "SET"])
+                         "open", "explain", "remedy", "save", "hello", "", "SET"])
 KEYS = st.sampled_from(["lr", "hidden", "l2", "batch_size", "dataset", "noise", "features",
                         "bugs", "steps", "val_split", "token", "__proto__", "data"])
 JSON = st.recursive(st.none() | st.booleans() | st.floats(allow_nan=True) |
                     st.integers(-2**70, 2**70) | st.text(max_size=30),
                     lambda inner: st.lists(inner, max_size=4) |
                     st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+SMALL = st.integers(-2, 70)  # around the drawing's sizes: valid, out of range, negative
 HOSTILE = st.one_of(
     st.text(max_size=200),
     JSON.map(json.dumps),
     st.fixed_dictionaries({"type": TYPES}, optional={
         "values": st.dictionaries(KEYS, st.text(max_size=40) | JSON, max_size=3),
         "value": JSON, "name": st.text(max_size=20), "text": st.text(max_size=60),
-        "base64": st.text(max_size=60)}).map(json.dumps),
+        "base64": st.text(max_size=60), "layer": SMALL | JSON, "unit": SMALL | JSON,
+        "i": SMALL, "j": SMALL, "index": SMALL | JSON}).map(json.dumps),
 )
 PROBES = itertools.count()
 

@@ -121,6 +121,16 @@ class SigmoidDerivativeOfZ(Sigmoid):
         return Sigmoid()
 
 
+# Bugs that can be switched on and off during a run (the others change the batching or
+# the network's shape, so they need a new run).
+SWITCHABLE = ("missing-1-over-n", "scalar-l2-gradient", "sigmoid-derivative-of-z")
+
+
+def heal(net: Sequential) -> Sequential:
+    """``net`` with each buggy sigmoid replaced by the right one (the same Linear bricks)."""
+    return Sequential(*[b.fixed() if isinstance(b, SigmoidDerivativeOfZ) else b for b in net])
+
+
 def check_bugs(names) -> list[str]:
     """Names from :data:`BUGS` (a list, or one string), checked and deduplicated."""
     names = [names] if isinstance(names, str) else list(names)

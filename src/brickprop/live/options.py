@@ -17,10 +17,11 @@ from ..runs.config import NOT_SET, OPTIONS, ConfigError, RunConfig, from_dict, p
 # Where a key sits on the page; every other key goes under "All run options".
 PLACES = {"data": ("dataset", "n_samples", "noise", "val_split", "batch_size", "data_seed"),
           "features": ("features",), "network": ("hidden", "activation"),
-          "training": ("lr", "l1", "l2", "loss", "optimizer")}
+          "training": ("lr", "l1", "l2", "loss", "optimizer"), "bugs": ("bugs",)}
 READ_ONLY = ("data", "target")  # file paths: from the command line only, never the page
 
 LIVE_KEYS = ("lr", "l1", "l2", "clip_norm", "clip_value")  # applied without a reset
+# (and the bugs of probe.LIVE_BUGS: toggled in place, checked by bp.gradcheck at once)
 LIMITS = {"hidden layers": 8, "units per layer": 64, "n_samples": 5000}
 
 

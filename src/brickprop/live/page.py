@@ -9,10 +9,16 @@ Page -> server (JSON text; anything else is answered with one ``error`` line)::
     {"type": "ack"}                            # the last frame is drawn: send the next
     {"type": "open", "name": "config.toml", "text": "..."}   # or a model:
     {"type": "open", "name": "model.npz", "base64": "..."}
+    {"type": "explain", "layer": k, "i": i, "j": j}   # a link: W_{k+1}[i, j] (0-based)
+    {"type": "explain", "layer": k, "unit": j}        # a unit of drawing layer k
+    {"type": "remedy", "index": n}   # apply the guard's remedy n (of the frame's list), play
+    {"type": "save"}                 # Save as run: answered with "saved" (save.py)
 
 Server -> page: ``setup`` and ``frame`` (``viz.frames``; a frame adds ``seq``,
-``state``, ``message`` and ``lr``), ``error`` ({"message"}) and ``notice``.  At most one
-frame is in flight: the next is made from a fresh snapshot after the page's ack.
+``state``, ``message`` and ``lr``), ``error`` ({"message"}), ``notice``, ``explain``
+(``probe.explained`` at ``step``) and ``gradcheck`` (``probe.checked``, after a bug
+toggle).  At most one frame is in flight: the next is made from a fresh snapshot after
+the page's ack.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ import logging
 from ..runs.build import build
 from ..runs.config import ConfigError, from_toml
 from ..viz.frames import FrameMaker
-from . import options
+from . import options, probe, remedy
+from . import save as saving
 
 MAX_TEXT = 64 * 1024  # characters of any message but an opened file
 MAX_VALUE = 400  # characters of one control's text
@@ -72,9 +79,14 @@ def parse(text: str) -> dict:
         if not isinstance(msg.get("name"), str) or not (
                 isinstance(msg.get("text"), str) or isinstance(msg.get("base64"), str)):
             raise ProtocolError('"open" needs "name" and "text" (a .toml) or "base64" (a .npz)')
-    elif kind not in ("play", "pause", "step", "reset", "ack"):
+    elif kind == "explain":
+        msg["target"] = probe.explain_target(msg)
+    elif kind == "remedy":
+        if type(msg.get("index")) is not int or not 0 <= msg["index"] < 10:
+            raise ProtocolError('"remedy" needs "index": the remedy\'s place in the list, 0-9')
+    elif kind not in ("play", "pause", "step", "reset", "ack", "save"):
         raise ProtocolError(f"unknown message type {kind[:40]!r}; the page sends start, set, "
-                            "play, pause, step, reset, speed, ack or open")
+                            "play, pause, step, reset, speed, ack, open, explain, remedy or save")
     return msg
 
 
@@ -122,7 +134,7 @@ class Page:
         self.acked = asyncio.Event()
         self.acked.set()
         self.send_lock = asyncio.Lock()
-        self.maker = self.run_id = self.version = None
+        self.maker = self.run_id = self.version = self.snap = None
         self.seq = 0
 
     async def send(self, message: dict) -> None:
@@ -191,16 +203,50 @@ class Page:
         elif kind == "reset":
             session.change(session.cfg, await asyncio.to_thread(start_run, session.cfg))
         elif kind == "set":
-            cfg = options.parse_texts(msg["values"], base=session.cfg)
-            changed = {k for k in msg["values"] if getattr(cfg, k) != getattr(session.cfg, k)}
-            if changed and changed <= set(options.LIVE_KEYS):
-                session.change(cfg)
-            elif changed:
-                session.change(cfg, await asyncio.to_thread(start_run, cfg))
-            await self.send({"type": "config", "config": options.texts(cfg)})
+            await self.apply(msg["values"])
+        elif kind == "remedy":
+            snap = self.snap
+            if snap is None or snap.state != "diverged" or snap.run != session.run_id:
+                raise ProtocolError("there is no divergence to remedy now")
+            offered = {b["index"]: b for b in remedy.buttons(snap.remedies, session.cfg)}
+            if msg["index"] not in offered:
+                raise ProtocolError(f"no remedy {msg['index']}; click one of the page's buttons")
+            await self.apply(offered[msg["index"]]["values"])
+            session.play(True)
+        elif kind == "explain":
+            snap = self.snap
+            if snap is None:
+                raise ProtocolError("nothing to explain yet: wait for the network to be drawn")
+            cfg = session.cfg if snap.run == session.run_id else snap.cfg
+            numbers = await asyncio.to_thread(probe.explained, snap.source, snap.params, cfg,
+                                              snap.lr, msg["target"])
+            await self.send({"type": "explain", "step": snap.step, "target": msg["target"],
+                             **numbers})
+        elif kind == "save":
+            snap = self.snap
+            if snap is None or snap.run != session.run_id:
+                raise ProtocolError("nothing to save yet: wait for the network to be drawn")
+            await self.send(await asyncio.to_thread(saving.save, snap, session.runs[snap.run][0]))
         elif kind == "open":
             cfg, weights = await asyncio.to_thread(opened_file, msg)
             session.change(cfg, await asyncio.to_thread(start_run, cfg, weights), 0, weights)
+
+    async def apply(self, values: dict) -> None:
+        """Train with ``values`` changed: live keys and live bugs in place, else a new run."""
+        session = self.session
+        cfg = options.parse_texts(values, base=session.cfg)
+        changed = {k for k in values if getattr(cfg, k) != getattr(session.cfg, k)}
+        toggled = set(cfg.bugs) ^ set(session.cfg.bugs)
+        if changed and changed - {"bugs"} <= set(options.LIVE_KEYS) and \
+                toggled <= set(probe.LIVE_BUGS):
+            session.change(cfg)
+            if toggled and self.snap is not None:  # check the network being trained
+                report = await asyncio.to_thread(probe.checked, self.snap.source,
+                                                 self.snap.params, cfg)
+                await self.send({"type": "gradcheck", **report})
+        elif changed:
+            session.change(cfg, await asyncio.to_thread(start_run, cfg))
+        await self.send({"type": "config", "config": options.texts(cfg)})
 
     async def frames(self) -> None:
         """Send a frame whenever the page has drawn the last one and something changed.
@@ -234,7 +280,7 @@ class Page:
             loop.call_soon_threadsafe(lambda: got.done() or got.set_result(snap))
         self.session.ask(self.version, deliver)
         snap = await got
-        self.version = snap.version
+        self.version, self.snap = snap.version, snap
         out = []
         if snap.run != self.run_id:
             source = snap.source
@@ -247,6 +293,8 @@ class Page:
             out.append(setup)
             self.run_id = snap.run
         frame = await asyncio.to_thread(self.maker.frame, snap.params, snap.run, snap.step)
+        frame["marks"] = await asyncio.to_thread(probe.unit_marks, snap.source, snap.params)
         self.seq += 1
-        frame.update(seq=self.seq, state=snap.state, message=snap.message, lr=snap.lr)
+        frame.update(seq=self.seq, state=snap.state, message=snap.message, lr=snap.lr,
+                     remedies=remedy.buttons(snap.remedies, self.session.cfg), diag=snap.diag)
         return [*out, frame]

@@ -35,6 +35,9 @@ class Snapshot:
     message: str       # why it stopped, or ""
     lr: float
     revision: int      # counts changes applied without a reset
+    remedies: list = None  # the divergence guard's ranked remedies, while "diverged"
+    changes: list = None   # "STEP:KEY=VALUE" of the live changes since the run began
+    diag: dict = None      # {"step", "grad_norm": [per layer], "update_ratio": [per layer]}
     cfg: object = None     # the RunConfig being trained (filled in by the server)
     source: object = None  # the server's own Run of that config (data, network, loss)
 

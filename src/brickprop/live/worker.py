@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 
-from ..runs.build import make_lr, make_regularizer
+from ..runs.build import make_lr, make_regularizer, rebug
+from ..runs.config import CHANGE_KEYS
 from ..train.callbacks import Callback
 from ..train.loop import fit
 from .session import LIVE_STOP, SEGMENT
@@ -22,11 +23,19 @@ class Steer(Callback):
     """After every step: count it, and when the flag is up, do what the page asked."""
 
     def __init__(self, worker):
-        self.worker = worker
+        self.worker, self.history = worker, None
 
     def on_step_end(self, run, row) -> None:
         w = self.worker
         w.step += 1
+        if run.history is not self.history:  # a new fit call: find its columns once
+            self.history, cols = run.history, run.history.columns
+            self.norms = [cols.index(c) for c in cols if c.startswith("grad_norm_")]
+            self.ratios = [cols.index(c) for c in cols if c.startswith("update_ratio_")]
+        ratios = [row[i] for i in self.ratios]
+        if ratios and ratios[0] == ratios[0]:  # a diagnostics step (else NaN)
+            w.diag = {"step": w.step, "grad_norm": [row[i] for i in self.norms],
+                      "update_ratio": ratios}
         if w.flag.value or w.attend_always:
             w.attend(run)
 
@@ -40,6 +49,9 @@ class Worker:
         self.speed, self.pace, self.ask_after = 0.0, None, False
         self.closed, self.next, self.live = False, None, None
         self.attend_always = False
+        self.remedies = []  # the guard's ranked remedies, while diverged
+        self.changes = []   # "STEP:KEY=VALUE" of each live change since the run began
+        self.diag = None    # per-layer gradient norms and update ratios, last diagnosed
 
     # -- commands ----------------------------------------------------------------------
     def read(self, block: bool = False) -> None:
@@ -57,6 +69,8 @@ class Worker:
         self.ask_after = after
 
     def do_play(self, playing):
+        if playing and self.state == "diverged":  # going on after a remedy (or as it is)
+            self.message, self.remedies = "", []
         if self.state != "finished" or not playing:
             self.playing, self.single = playing, 0
             self.state = "playing" if playing else "paused"
@@ -90,7 +104,9 @@ class Worker:
             try:
                 self.results.send(("snapshot", (self.run_id, self.step, params, self.state,
                                                 self.message, float(self.optimizer.current_lr()),
-                                                self.revision)))
+                                                self.revision, self.remedies
+                                                if self.state == "diverged" else [],
+                                                list(self.changes), self.diag)))
             except (BrokenPipeError, OSError):  # the server is gone
                 self.closed = True
 
@@ -104,13 +120,27 @@ class Worker:
         self.params = self.run.net.parameters()
         self.optimizer = self.run.fit_kwargs["optimizer"]
         self.segment = self.revision = self.single = 0
+        self.changes, self.diag = [], None
         self.playing = self.playing and step < cfg.steps
         self.state = "finished" if step >= cfg.steps else \
             "playing" if self.playing else "paused"
         self.message = f"trained all {cfg.steps} steps" if self.state == "finished" else ""
 
+    def set_bugs(self, cfg, fit_state=None):
+        """Switch the live bugs of ``cfg`` on (and the others off) in the net and the loss."""
+        net, loss = rebug(cfg, self.run.net)
+        self.run.net, self.run.fit_kwargs["loss"] = net, loss
+        if fit_state is not None:
+            fit_state.net, fit_state.loss = net, loss
+
     def apply_live(self, fit_state=None):
         cfg, self.live = self.live, None
+        if cfg.bugs != self.cfg.bugs:
+            self.set_bugs(cfg, fit_state)
+        for key in CHANGE_KEYS:  # recorded as config.toml's changes, replayed by train
+            if getattr(cfg, key) != getattr(self.cfg, key):
+                text = ",".join(cfg.bugs) or "none" if key == "bugs" else repr(getattr(cfg, key))
+                self.changes.append(f"{self.step}:{key}={text}")
         self.cfg = cfg
         self.revision += 1
         if self.state == "finished" and self.step < cfg.steps:
@@ -173,6 +203,7 @@ class Worker:
     def train_segment(self) -> None:
         cfg = self.cfg
         kw = dict(self.run.fit_kwargs)
+        kw.pop("callbacks", None)  # an opened config's changes: the page steers by hand
         self.optimizer.lr = make_lr(cfg)
         kw.update(regularizer=make_regularizer(cfg), clip_norm=cfg.clip_norm or None,
                   clip_value=cfg.clip_value or None, steps=min(SEGMENT, cfg.steps - self.step),
@@ -187,6 +218,7 @@ class Worker:
             self.playing = False
             self.state = "diverged" if meta.get("diverged") else "finished"
             self.message = meta.get("diverged") or meta.get("stopped")
+            self.remedies = meta.get("remedies", [])
         self.serve()
 
 

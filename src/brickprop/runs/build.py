@@ -8,11 +8,11 @@ same run.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..data.datasets import DATASETS, REGRESSION
 from ..debug.bugs import apply_bugs
-from .config import ConfigError, RunConfig
+from .config import ConfigError, RunConfig, parse_changes
 
 
 @dataclass
@@ -158,7 +158,43 @@ def build(cfg: RunConfig) -> Run:
         on_diverge=cfg.on_diverge, diverge_factor=cfg.diverge_factor,
         log_every=cfg.log_every,
         metric="r2" if info["task"] == "regression" else "accuracy")
+    if cfg.changes:
+        fit_kwargs["callbacks"] = [change_schedule(cfg)]
     return Run(X, y, Y, net, fit_kwargs, info, standardizer)
+
+
+def rebug(cfg: RunConfig, net):
+    """``(net, loss)`` with the switchable bugs of ``cfg`` on and the others healed."""
+    from ..bricks.losses import loss_by_name
+    from ..debug.bugs import SWITCHABLE, heal
+
+    net, loss, _ = apply_bugs([b for b in cfg.bugs if b in SWITCHABLE], heal(net),
+                              loss_by_name(cfg.loss), make_regularizer(cfg, bugs=False))
+    return net, loss
+
+
+def apply_change(run, cfg: RunConfig, bugs_changed: bool) -> None:
+    """Train with ``cfg``'s lr, penalty, clipping (and bugs) from the next step on."""
+    if bugs_changed:
+        run.net, run.loss = rebug(cfg, run.net)
+    run.set_lr(make_lr(cfg))
+    run.set_regularizer(make_regularizer(cfg))
+    run.set_clip(cfg.clip_norm or None, cfg.clip_value or None)
+
+
+def change_schedule(cfg: RunConfig):
+    """The ``Scheduled`` callback that applies ``cfg.changes`` at their steps."""
+    from ..train.callbacks import Scheduled
+
+    actions, now = {}, cfg
+    by_step = {}
+    for step, key, value in parse_changes(cfg.changes):
+        by_step.setdefault(step, {})[key] = value
+    for step, values in by_step.items():
+        new = replace(now, **values)
+        actions[step] = [lambda run, c=new, b=new.bugs != now.bugs: apply_change(run, c, b)]
+        now = new
+    return Scheduled(actions)
 
 
 def preprocessing(cfg: RunConfig, run: Run) -> dict:

@@ -25,7 +25,7 @@ from ..bricks.features import FEATURES, check_features
 from ..bricks.init import INITIALIZERS
 from ..bricks.losses import LOSSES
 from ..data.datasets import DATASETS, REGRESSION, default_noise
-from ..debug.bugs import BUGS
+from ..debug.bugs import BUGS, SWITCHABLE
 from ..optim.optimizers import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
 from .options import ConfigError, check_type, is_list, opt, options, type_name
@@ -134,6 +134,11 @@ class RunConfig:
                     group="training")
     bugs: list[str] = opt([], "switch on a classic mistake, repeatable: " + ", ".join(BUGS),
                           kind="list[str]", flag="--bug", metavar="NAME", group="training")
+    changes: list[str] = opt([], "change lr, l1, l2, clip_norm, clip_value or bugs from a "
+                             "step on, repeatable: STEP:KEY=VALUE after STEP updates (bugs "
+                             "joined by commas); what the live page's Save as run records",
+                             kind="list[str]", flag="--change", metavar="STEP:KEY=VALUE",
+                             group="training")
     # watching
     diagnose_every: int | None = opt(None, "layer diagnostics every N steps", low=0,
                                      off="never", none="about 200 per run", kind=int,
@@ -253,8 +258,36 @@ def validate(cfg: RunConfig) -> None:
     if "no-shuffle" in cfg.bugs and not cfg.batch_size:
         raise ConfigError("bug no-shuffle changes nothing in full batch; set batch_size "
                           "(the article's script: 50)")
+    parse_changes(cfg.changes)
     if cfg.schedule == "multistep" and not cfg.milestones:
         raise ConfigError("schedule 'multistep' needs milestones, e.g. --milestones 1000 3000")
+
+
+CHANGE_KEYS = ("lr", "l1", "l2", "clip_norm", "clip_value", "bugs")
+
+
+def parse_changes(changes) -> list[tuple[int, str, object]]:
+    """``[(step, key, value)]`` of ``"STEP:KEY=VALUE"`` texts, by step; ConfigError."""
+    out = []
+    for text in changes:
+        head, _, value = text.partition("=")
+        step, _, key = head.partition(":")
+        if not (step.strip().isdigit() and key.strip() in CHANGE_KEYS and _):
+            raise ConfigError(f"changes entry {text!r} must be STEP:KEY=VALUE with KEY one of "
+                              f"{', '.join(CHANGE_KEYS)}, e.g. '1200:lr=0.5'")
+        key = key.strip()
+        item = parse_value(key, value.replace(",", "+") if key == "bugs" else value,
+                           source=f"changes entry {text!r}")
+        fixed = [b for b in item if b not in SWITCHABLE] if key == "bugs" else []
+        if fixed:
+            raise ConfigError(f"changes entry {text!r}: bug {fixed[0]} cannot be switched "
+                              f"mid-run (only {', '.join(SWITCHABLE)}); set it in bugs")
+        try:  # the value's own bounds and choices, as for the key itself
+            from_dict({key: item}, source=f"changes entry {text!r}")
+        except ConfigError as e:
+            raise ConfigError(f"changes entry {text!r}: {e}") from None
+        out.append((int(step), key, item))
+    return sorted(out, key=lambda c: c[0])
 
 
 def from_dict(values: dict, base: RunConfig | None = None, source: str = "config") -> RunConfig:

@@ -214,6 +214,7 @@ class Guard(Callback):
             run.skip_epoch = True
             return
         run.history.meta["diverged_step"] = run.step + 1
+        run.history.meta["remedies"] = list(self.guard.remedies)
         run.stop(problem + f" The model holds the weights from before step {back_to + 1}.",
                  key="diverged")
 
@@ -282,3 +283,23 @@ def standard(steps, snapshots=0, progress=None, diagnose_every=0, on_diverge="st
     cbs += [EarlyStopping(patience, min_delta)] if patience else []
     return cbs
 
+
+
+class Scheduled(Callback):
+    """Call ``actions[N]`` (functions of the FitState) once ``N`` steps are done.
+
+    ``N = 0`` runs in ``on_begin``; any other after step ``N``'s ``on_step_end``, where
+    a callback that steers a run by hand (the live page) makes its changes, so a
+    recorded session replays step for step.
+    """
+
+    def __init__(self, actions: dict):
+        self.actions = actions
+
+    def on_begin(self, run):
+        for action in self.actions.get(0, []):
+            action(run)
+
+    def on_step_end(self, run, row):
+        for action in self.actions.get(run.step + 1, []):
+            action(run)

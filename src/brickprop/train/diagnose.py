@@ -63,6 +63,7 @@ class DivergenceGuard:
     def __init__(self, layer_ids, factor: float = 1e3, window: int = 20, data_scale=0.0):
         self.layer_ids, self.factor, self.window = list(layer_ids), factor, window
         self.start, self.data_scale = None, data_scale  # data_scale: the largest |input|
+        self.remedies: list[str] = []
 
     def check(self, step: int, loss: float, norms, history) -> str | None:
         if self.start is None and math.isfinite(loss):
@@ -106,5 +107,6 @@ class DivergenceGuard:
         over_depth = ["use fewer layers"] * (len(self.layer_ids) > 2) + [
             "use another initialization (--init glorot or he) or activation (--activation tanh)"]
         remedies = over_depth + over_time if spread > 1e3 and g < 10 else over_time + over_depth
+        self.remedies = remedies  # ranked, for pages that offer them as buttons
         return layer + " Try, most likely first: " + "; ".join(
             f"({i}) {r}" for i, r in enumerate(remedies, 1)) + "."

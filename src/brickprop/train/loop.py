@@ -231,6 +231,7 @@ def _train(run, steps, metric, batch_size, drop_last, seed, shuffle, validation,
             for hook in step_begin:
                 hook(run)
             lr = optimizer.current_lr()
+            loss = run.loss  # a callback may swap it (the live page's bug toggles)
             run.last = s = train_step(run.net, loss, optimizer, xb, yb, run.regularizer,
                                       run.clip_norm, run.clip_value)
             run.steps_done = step + 1

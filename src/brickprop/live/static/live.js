@@ -7,6 +7,7 @@ import { BoundaryView } from "brickprop/boundary.js";
 import { CurveView } from "brickprop/curves.js";
 import { NetworkView } from "brickprop/network.js";
 import { float32s, fmt } from "brickprop/util.js";
+import { Probe } from "./probe.js";
 
 const OPTIONS = JSON.parse(document.getElementById("options").textContent);
 const LIMITS = JSON.parse(document.getElementById("limits").textContent);
@@ -18,6 +19,7 @@ const token = query.get("token") || "";
 
 let socket = null, confirmed = {}, state = "paused", setupMsg = null, curves = null;
 const network = new NetworkView($("network"), { width: 520 });
+const probe = new Probe(network, $("explain"), $("gradcheck"), (msg) => send(msg));
 const CURVE = { width: 310, height: 130 };
 const boundary = new BoundaryView($("boundary"));
 const lossCurve = new CurveView($("loss-curve"), { ...CURVE, title: "loss (dashed: held-out)", log: true,
@@ -155,6 +157,8 @@ function onSetup(msg) {
   setupMsg = msg;
   error("");
   network.setup(msg);
+  probe.setup();
+  diagSetup(msg.layers.length - 1);
   boundary.setup(msg);
   curves = { x: [], loss: [], val_loss: [], metric: [], val_metric: [] };
   const name = msg.metric === "accuracy" ? "accuracy" : "R²";
@@ -163,6 +167,33 @@ function onSetup(msg) {
   $("toml").textContent = msg.toml;
   $("download").href = URL.createObjectURL(new Blob([msg.toml], { type: "application/toml" }));
   showConfig(msg.config);
+}
+
+// ---- diagnostics: each layer's gradient norm and update-to-weight ratio ----------------
+const LAYER_COLOURS = ["#0b5cad", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e",
+  "#a6761d", "#666666", "#e6ab02"];
+let gradCurve = null, ratioCurve = null, diag = null;
+function diagSetup(nLayers) {
+  const series = (p) => Array.from({ length: nLayers }, (_, k) => ({ key: p + k,
+    label: `layer ${k + 1}`, colour: LAYER_COLOURS[k % LAYER_COLOURS.length] }));
+  gradCurve = new CurveView($("grad-curve"), { ...CURVE, title: "gradient norm per layer",
+    log: true, series: series("g") });
+  ratioCurve = new CurveView($("ratio-curve"), { ...CURVE, title: "update / weight per layer",
+    log: true, series: series("r") });
+  diag = { x: [] };
+  for (let k = 0; k < nLayers; k++) { diag["g" + k] = []; diag["r" + k] = []; }
+}
+function diagPoint(d) {
+  if (!d || !diag || (diag.x.length && d.step <= diag.x.at(-1))) return;
+  diag.x.push(d.step);
+  d.grad_norm.forEach((v, k) => { if (diag["g" + k]) diag["g" + k].push(v); });
+  d.update_ratio.forEach((v, k) => { if (diag["r" + k]) diag["r" + k].push(v); });
+  if (diag.x.length > MAX_POINTS) {
+    for (const key of Object.keys(diag)) diag[key] = diag[key].filter((_, i) => i % 2 === 0);
+  }
+  gradCurve.set(diag);
+  ratioCurve.set(diag);
+  $("grad-curve").dataset.points = $("ratio-curve").dataset.points = String(diag.x.length);
 }
 
 function addPoint(f) {
@@ -194,8 +225,32 @@ function onFrame(f) {
   network.update({ links: float32s(f.links), units: f.units || null,
     biases: f.biases.map((b) => Array.from(float32s(b))) });
   if (f.boundary) boundary.update(f.boundary);
+  probe.frame(f);
+  network.health(f.marks);
+  diagPoint(f.diag);
+  remedies(f.remedies || []);
   lossCurve.set(curves);
   metricCurve.set(curves);
+}
+
+// ---- the divergence guard's ranked remedies, one button each ------------------------
+let shownRemedies = "[]";
+function remedies(list) {
+  const key = JSON.stringify(list);
+  if (key === shownRemedies) return;
+  shownRemedies = key;
+  const box = $("remedies");
+  box.replaceChildren(box.firstElementChild);
+  for (const r of list) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = r.label;
+    button.title = r.text;
+    button.dataset.index = String(r.index);
+    button.onclick = () => send({ type: "remedy", index: r.index });
+    box.appendChild(button);
+  }
+  box.hidden = !list.length;
 }
 
 function connect() {
@@ -214,7 +269,19 @@ function connect() {
     const msg = JSON.parse(event.data);
     if (msg.type === "setup") onSetup(msg);
     else if (msg.type === "config") showConfig(msg.config);
-    else if (msg.type === "error") { error(msg.message); showConfig(confirmed); }
+    else if (msg.type === "explain") probe.show(msg);
+    else if (msg.type === "gradcheck") probe.checked(msg);
+    else if (msg.type === "saved") {
+      $("saved").textContent = msg.message;
+      $("saved").dataset.path = msg.path;
+      $("saved").hidden = false;
+      $("save").disabled = false;
+    }
+    else if (msg.type === "error") {
+      error(msg.message);
+      showConfig(confirmed);
+      $("save").disabled = false;
+    }
     else if (msg.type === "frame") {
       requestAnimationFrame(() => { onFrame(msg); send({ type: "ack" }); });
     }
@@ -229,6 +296,7 @@ function connect() {
 $("play").onclick = () => send({ type: state === "playing" ? "pause" : "play" });
 $("one-step").onclick = () => send({ type: "step" });
 $("reset").onclick = () => send({ type: "reset" });
+$("save").onclick = () => { $("save").disabled = true; send({ type: "save" }); };
 $("speed").onchange = () => { send({ type: "speed", value: Number($("speed").value) });
   showConfig(confirmed); };
 $("show-held-out").onchange = (e) => boundary.set({ heldOut: e.target.checked });

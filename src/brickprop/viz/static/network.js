@@ -134,6 +134,26 @@ export class NetworkView {
     if (biases) biases.forEach((b, k) => { this.biases[k + 1] = b; });
   }
 
+  /** Mark faulty parts red: the units of drawing layers `units`, the links after layers `links`. */
+  mark({ units = [], links = [] } = {}) {
+    this.units.forEach((layer, k) => layer.forEach((box) => {
+      box.classList.toggle("faulty", units.includes(k));
+    }));
+    this.lines.forEach((line, n) => {
+      line.classList.toggle("faulty", links.includes(this.links[n][0]));
+    });
+  }
+
+  /** Mark hidden units: `marks[k - 1][i]` is "saturated", "dead" or "" for unit i of layer k. */
+  health(marks) {
+    (marks || []).forEach((layer, k) => layer.forEach((mark, i) => {
+      const box = this.units[k + 1] && this.units[k + 1][i];
+      if (!box || box.dataset.health === mark) return;
+      box.dataset.health = mark;
+      box.title = mark ? `${mark} on the training data` : "";
+    }));
+  }
+
   _paintUnits(k) {
     if (!this.thumb) return;
     const [w, h] = this.thumb;
