@@ -19,7 +19,7 @@ from ..runs.build import build, preprocessing
 from ..runs.build import describe as describe_config
 from ..store.files import atomic_write_text
 from ..store.model import save, save_snapshots
-from ..train.loop import fit
+from ..train.loop import fit, log_interval
 from ..viz import plots
 
 RUN_FILES = ("config.toml", "metrics.csv", "model.npz", "snapshots.npz", "figure.png",
@@ -43,6 +43,8 @@ def replayable(cfg, steps_done: int):
         changes["diagnose_every"] = max(1, cfg.steps // 200)
     if cfg.schedule in ("cosine", "onecycle") and not cfg.t_max:
         changes["t_max"] = cfg.steps
+    if not cfg.log_every:  # automatic: the interval the run's own length picked
+        changes["log_every"] = log_interval(cfg.steps)
     return cfg.replace(**changes)
 
 
@@ -144,10 +146,10 @@ def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
     (history, summary_lines, file_names)
     """
     run = build(cfg) if run is None else run
-    history = fit(run.net, run.X, run.Y, **run.fit_kwargs, progress=progress,
-                  callbacks=callbacks)
+    kw = {**run.fit_kwargs, "callbacks": [*run.fit_kwargs.get("callbacks", ()), *callbacks]}
+    history = fit(run.net, run.X, run.Y, **kw, progress=progress)
     if "interrupted" in history.meta:
-        cfg = replayable(cfg, len(history))
+        cfg = replayable(cfg, history.meta["steps"])
     lines = summarize(cfg, run, history)
     files = write_run(folder, cfg, run, history, "\n".join(lines), shown=shown,
                       figures=figures)
