@@ -72,7 +72,7 @@ def cmd_compare(args) -> int:
     from ..compare.grid import CompareError, check_dask, compare, parse_vary, plan
     from ..compare.output import write_outputs, written_by_compare
     from ..runs.config import ConfigError, from_dict, load_config, parse_value
-    from ..runs.limits import check_disk, folder_bytes
+    from ..runs.limits import check_disk, check_memory, folder_bytes
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
@@ -101,6 +101,12 @@ def cmd_compare(args) -> int:
                 cfg = e
             bases.append((os.path.splitext(os.path.basename(path))[0] if path else "base", cfg))
         variants = plan(bases, grid, args.seeds, fixed)
+        for v in variants:  # a run no machine holds is a failing row before any worker starts
+            if v.cfg is not None and not v.cfg.data:
+                try:
+                    check_memory(v.cfg, v.cfg.n_samples, 2, 3)
+                except ConfigError as e:
+                    v.cfg, v.error = None, str(e)
         if args.dask:
             check_dask(args.dask)
     except (ConfigError, CompareError) as e:

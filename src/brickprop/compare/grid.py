@@ -170,15 +170,31 @@ _WATCHED: list = []  # the parent pid a worker's watchdog thread follows
 def _die_with_parent(parent: int | None) -> None:
     """In a worker process: exit as soon as ``parent`` (the compare process) is gone.
 
-    A daemon thread polls ``os.getppid()``: a parent killed even by SIGKILL reparents
-    the worker, and the worker exits within half a second instead of training on.
+    A daemon thread polls every half second: a parent killed even by SIGKILL
+    reparents its child (``os.getppid()`` changes) and leaves no process to signal,
+    so the worker exits instead of training on for minutes.
     """
-    if parent is None or _WATCHED or os.getpid() == parent or os.getppid() != parent:
-        return  # in the parent itself, on a cluster, or watching already
+    if parent is None or _WATCHED or os.getpid() == parent:
+        return  # on a cluster, in the parent itself, or watching already
     _WATCHED.append(parent)
+    direct = os.getppid() == parent
+
+    def gone() -> bool:
+        if direct and os.getppid() != parent:
+            return True
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+        return False
+
+    if gone():  # died while this worker was starting
+        os._exit(1)
 
     def watch():
-        while os.getppid() == parent:
+        while not gone():
             time.sleep(0.5)
         os._exit(1)
 
@@ -302,8 +318,10 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
         client, cluster = _dask_client(dask, jobs)
     done, interrupted = {}, False
     try:
+        # loky workers watch their parent from the moment they start, before any task
+        watch = {} if dask else {"initializer": _die_with_parent, "initargs": (os.getpid(),)}
         with parallel_config(backend="dask" if dask else "loky",
-                             n_jobs=-1 if dask else jobs or -1), \
+                             n_jobs=-1 if dask else jobs or -1, **watch), \
                 tqdm(total=len(variants), desc="compare", unit="run", disable=not progress
                      if progress is not None else None, file=sys.stderr) as bar:
             for v in variants:

@@ -290,7 +290,7 @@ def _target_index(path, names, target) -> int:
     if name is not None and name.startswith("#") and name[1:].isdigit():
         name = name[1:]
     is_int = isinstance(target, (int, np.integer)) and not isinstance(target, bool)
-    j = int(target) if is_int or (name or "").isdigit() else -1
+    j = int(target) if is_int else int(name) if (name or "").isdigit() else -1
     if not 0 <= j < len(names):
         raise ValueError(f"target column {target!r} is not in {path}; its columns are "
                          f"{', '.join(map(repr, names))}: pass a name or #N for the 0-based "
