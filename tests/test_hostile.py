@@ -600,7 +600,8 @@ def mounted(tmp_path):
 
     yield mount
     for point in points:
-        subprocess.run(["umount", str(point)], check=False)
+        done = subprocess.run(["umount", str(point)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
 
 
 DISK_CASES = [
@@ -642,14 +643,15 @@ def test_a_full_or_read_only_disk_is_one_line(disk, argv, words, mounted, assets
                     "size=64k,ro" if disk == "ro" else "size=64k")
     if disk == "nearly":
         (point / "pad").write_bytes(bytes(32_000))
-    if disk == "full":  # full to the last block
-        with open(point / "pad", "wb") as pad:
-            try:
-                for _ in range(64):
-                    pad.write(bytes(1024))
-                    pad.flush()
-            except OSError:
-                pass
+    if disk == "full":  # full to the last block (unbuffered: no fd left open on the mount)
+        fd = os.open(point / "pad", os.O_WRONLY | os.O_CREAT)
+        try:
+            for _ in range(128):
+                os.write(fd, bytes(1024))
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
     before = snapshot(tmp_path)
     assert main(argv) == 2
     err = capsys.readouterr().err
