@@ -123,6 +123,7 @@ def cmd_compare(args) -> int:
             raise UsageError(f"cannot write the comparison folder {out!r}: {e.strerror}; free "
                              "some space or choose another --out") from None
         # the workers' resource trackers warn on stderr when the command is killed
+        warned = os.environ.get("PYTHONWARNINGS")
         os.environ.setdefault("PYTHONWARNINGS", "ignore")
         print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
         # SIGTERM (kill, a job scheduler's timeout) stops the grid as Ctrl-C does: the
@@ -148,6 +149,8 @@ def cmd_compare(args) -> int:
                              f"{e.strerror or e}; nothing was written there") from None
         finally:
             signal.signal(signal.SIGTERM, previous)
+            if warned is None:
+                os.environ.pop("PYTHONWARNINGS", None)
     print(text, end="")
     paths = [os.path.join(out, os.path.relpath(p, staged.path)) for p in paths]
     print(f"wrote {', '.join(paths)} and {sum(r['status'] != 'interrupted' for r in rows)} "

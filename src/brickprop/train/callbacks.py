@@ -210,6 +210,7 @@ class Interrupt(Callback):
             self.run.stop(why, key="interrupted")
 
     def on_end(self, run):
+        self.run = None  # a request after the last step no longer changes the run
         meta = run.history.meta
         if "interrupted" in meta:
             total = f" of {self.steps}" if self.steps else ""
