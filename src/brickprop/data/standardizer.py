@@ -52,7 +52,8 @@ class Standardizer:
                 bad = ~np.isfinite(Z)
         if bad.any():
             i, j = np.argwhere(bad)[0]
-            raise ValueError(f"the data is the problem: row {i}, column {j} holds {float(X[i, j])!r}, "
+            raise ValueError(f"the data is the problem: row {i}, column {j} holds "
+                             f"{float(X[i, j])!r}, "
                              f"which standardizes to {Z[i, j]} (the column's mean is "
                              f"{self.mean[j]:.4g}, its spread {self.scale[j]:.4g}); "
                              "clean or rescale that value")
