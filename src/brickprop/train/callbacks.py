@@ -135,8 +135,8 @@ class Guard(Callback):
         self.mode, self.factor, self.rollbacks = mode, factor, 0
 
     def on_begin(self, run):
-        with np.errstate(over="ignore", invalid="ignore"):  # one pass, before the first step
-            scale = float(np.abs(run.X).max()) if run.X.size else 0.0
+        # the largest |input|, from two reductions: no copy of X
+        scale = max(abs(float(run.X.max())), abs(float(run.X.min()))) if run.X.size else 0.0
         self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor, data_scale=scale)
         self.good = Checkpoint(run.params)
 
