@@ -77,7 +77,7 @@ def cmd_compare(args) -> int:
     from ..compare.grid import CompareError, check_dask, compare, parse_vary, plan
     from ..compare.output import write_outputs, written_by_compare
     from ..runs.config import ConfigError, from_dict, load_config, parse_value
-    from ..runs.limits import check_disk, folder_bytes
+    from ..runs.limits import check_disk, check_memory, folder_bytes
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
@@ -106,6 +106,12 @@ def cmd_compare(args) -> int:
                 cfg = e
             bases.append((os.path.splitext(os.path.basename(path))[0] if path else "base", cfg))
         variants = plan(bases, grid, args.seeds, fixed)
+        for v in variants:  # a run no machine holds is a failing row before any worker starts
+            if v.cfg is not None and not v.cfg.data:
+                try:
+                    check_memory(v.cfg, v.cfg.n_samples, 2, 3)
+                except ConfigError as e:
+                    v.cfg, v.error = None, str(e)
         if args.dask:
             check_dask(args.dask)
     except (ConfigError, CompareError) as e:
@@ -122,6 +128,7 @@ def cmd_compare(args) -> int:
             raise UsageError(f"cannot write the comparison folder {out!r}: {e.strerror}; free "
                              "some space or choose another --out") from None
         # the workers' resource trackers warn on stderr when the command is killed
+        warned = os.environ.get("PYTHONWARNINGS")
         os.environ.setdefault("PYTHONWARNINGS", "ignore")
         print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
         # SIGTERM (kill, a job scheduler's timeout) stops the grid as Ctrl-C does: the
@@ -148,6 +155,8 @@ def cmd_compare(args) -> int:
                              f"{e.strerror or e}; nothing was written there") from None
         finally:
             signal.signal(signal.SIGTERM, previous)
+            if warned is None:
+                os.environ.pop("PYTHONWARNINGS", None)
     print(text, end="")
     paths = [os.path.join(out, os.path.relpath(p, staged.path)) for p in paths]
     print(f"wrote {', '.join(paths)} and {sum(r['status'] != 'interrupted' for r in rows)} "

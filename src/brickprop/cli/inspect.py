@@ -10,6 +10,7 @@ import argparse
 
 from .base import EXIT_OK, UsageError, subcommand
 
+MAX_SCHEDULE_STEPS = 100_000_000  # 800 MB of float64 rates
 SCHEDULE_KEYS = ("lr", "steps", "gamma", "step_size", "milestones", "t_max", "restarts",
                  "power_t", "min_lr", "plateau_patience", "warmup")
 
@@ -53,6 +54,9 @@ def cmd_schedule(args) -> int:
     from ..runs.build import make_lr
     from ..runs.config import ConfigError, from_dict
 
+    if args.steps > MAX_SCHEDULE_STEPS:
+        raise UsageError(f"--steps {args.steps}: schedule shows at most {MAX_SCHEDULE_STEPS} "
+                         "steps (it keeps the whole curve in memory); use fewer")
     values = {k: getattr(args, k) for k in SCHEDULE_KEYS if getattr(args, k) is not None}
     try:
         cfg = from_dict({**values, "schedule": args.name}, source="the command line")

@@ -96,6 +96,11 @@ def cmd_train(args) -> int:
                              "space or choose another --out") from None
         started = time.perf_counter()
         print(f"brickprop train: {describe(cfg, run)}", file=sys.stderr)
+        classes = run.info.get("classes") or []
+        if cfg.task == "auto" and len(classes) > 10 and all(
+                c.lstrip("-").isdigit() for c in classes):
+            print(f"brickprop train: the target holds {len(classes)} whole numbers, taken as "
+                  "classes; add --task regression if they are quantities", file=sys.stderr)
         if cfg.bugs:
             print(f"brickprop train: WARNING: deliberate bugs switched on: "
                   f"{', '.join(cfg.bugs)}; this run's gradients are wrong on purpose",

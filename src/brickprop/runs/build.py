@@ -215,6 +215,11 @@ def preprocessing(cfg: RunConfig, run: Run) -> dict:
             "standardizer": run.standardizer.to_dict() if run.standardizer else None}
 
 
+def _printable(name: str) -> str:
+    """``name`` on one line: control characters (a newline in a file name) escaped."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+
+
 def describe(cfg: RunConfig, run: Run | None = None) -> str:
     """One line naming the run: ``xor · 2-3-2 sigmoid · mse + L2(0.0001) · sgd lr 5 · ...``."""
     n_in, n_out = (run.X.shape[1], run.Y.shape[1]) if run is not None else (2, 2)
@@ -236,7 +241,7 @@ def describe(cfg: RunConfig, run: Run | None = None) -> str:
         data_features = f" · inputs {', '.join(cfg.features)}"
     else:
         data_features = ""
-    data = os.path.basename(cfg.data) if cfg.data else cfg.dataset + (
+    data = _printable(os.path.basename(cfg.data)) if cfg.data else cfg.dataset + (
         "" if cfg.noise is None else f" (noise {cfg.noise:g})")
     return (f"{data}{data_features} · {sizes} {cfg.activation}{bias} · {cfg.loss}{penalty} · "
             f"{cfg.optimizer} lr {cfg.lr:g}{momentum}{schedule}{warmup}{clip} · "

@@ -8,12 +8,9 @@ the run exactly.  Unknown keys and wrong types are errors, never silently ignore
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import sys
 from dataclasses import dataclass
-
-import tomli_w
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,7 +25,15 @@ from ..data.datasets import DATASETS, REGRESSION, default_noise
 from ..debug.bugs import BUGS, SWITCHABLE
 from ..optim.optimizers import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
-from .options import ConfigError, check_type, is_list, opt, options, type_name
+from .options import (
+    ConfigError,
+    _check_option,
+    _parse_value,
+    _toml_line,
+    check_type,
+    opt,
+    options,
+)
 
 
 @dataclass
@@ -191,19 +196,6 @@ def _kinds() -> dict:
     return {name: o.kind for name, (o, _) in OPTIONS.items()}
 
 
-def _check_option(name, value, o) -> None:
-    """The declared constraint of one option: finite, its lower bound, its choices."""
-    check_type(name, value, o.kind)
-    if o.kind is float and not math.isfinite(value):
-        raise ConfigError(f"config key {name!r} must be finite, got {value!r}")
-    if o.low is not None and (value <= o.low if o.low_open else value < o.low):
-        raise ConfigError(f"{name} must be {'>' if o.low_open else '>='} {o.low:g}, "
-                          f"got {value!r}")
-    bad = [v for v in (value if is_list(o.kind) else [value]) if o.choices and v not in o.choices]
-    if bad:
-        raise ConfigError(f"unknown {name} {bad[0]!r}; choose one of {', '.join(o.choices)}")
-
-
 def validate(cfg: RunConfig) -> None:
     """Raise ``ConfigError`` naming the first bad value of ``cfg``."""
     for name, (o, _) in OPTIONS.items():
@@ -305,42 +297,9 @@ def from_dict(values: dict, base: RunConfig | None = None, source: str = "config
     return dataclasses.replace(base or RunConfig(), **values)
 
 
-OFF = {"schedule": "constant", "output": "auto"}  # "none" of a str key; numbers: 0, lists: []
-
-
 def parse_value(name: str, text: str, source: str = "the command line"):
-    """The value of config key ``name`` written as command-line ``text``.
-
-    ``"none"`` is the key's "off" value (0 for numbers, false, an empty list, the
-    constant schedule); list items are joined by ``+`` (``hidden`` ``16+16``).  The
-    result passes the same type checks as a TOML value; a problem is a ``ConfigError``.
-    """
-    kinds = _kinds()
-    if name not in kinds:
-        raise ConfigError(f"unknown key {name!r} in {source}; valid keys: {', '.join(kinds)}")
-    kind, text = kinds[name], text.strip()
-    if text.lower() == "none":
-        if name in OFF or kind in (int, float, bool) or is_list(kind):
-            value = OFF.get(name, [] if is_list(kind) else kind())
-            if kind in ("list[int]", "list[float]") and not value:
-                raise ConfigError(f"{name} cannot be none in {source}; give a value")
-            return value
-        raise ConfigError(f"{name} has no 'none' (off) value in {source}; give a value")
-    try:
-        if kind is bool:
-            if text.lower() not in ("true", "false"):
-                raise ValueError
-            value = text.lower() == "true"
-        elif kind in (int, float, str):
-            value = kind(text)
-        else:
-            item = float if kind == "list[float]" else str if kind == "list[str]" else int
-            value = [item(v) for v in text.split("+") if v] if text else []
-    except ValueError:
-        raise ConfigError(f"{name}={text!r} in {source}: {name} must be "
-                          f"{type_name(kind)}") from None
-    check_type(name, value, kind)
-    return float(value) if kind is float else value
+    """The value of config key ``name`` written as command-line ``text`` (see ``options``)."""
+    return _parse_value(name, text, _kinds(), source)
 
 
 MAX_CONFIG = 1_000_000  # bytes: a config is a few hundred; a larger file is another file
@@ -375,11 +334,3 @@ def from_toml(text: str, source: str) -> RunConfig:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{source} is not valid TOML: {e}") from None
     return from_dict(values, source=source)
-
-
-def _toml_line(name: str, value) -> str:
-    """``name = value`` written by tomli-w (so any string round-trips), a list on one line."""
-    if isinstance(value, list):
-        items = [tomli_w.dumps({"v": item}).rstrip("\n")[len("v = "):] for item in value]
-        return f"{name} = [{', '.join(items)}]"
-    return tomli_w.dumps({name: value}).rstrip("\n")

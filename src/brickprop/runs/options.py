@@ -9,7 +9,10 @@ flags, ``compare --set/--vary`` and the live page's controls all read it from he
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
+
+import tomli_w
 
 
 class ConfigError(ValueError):
@@ -94,3 +97,61 @@ def has_type(value, kind) -> bool:
     if kind is int:
         return integer(value)
     return isinstance(value, kind)
+
+
+def _check_option(name, value, o) -> None:
+    """The declared constraint of one option: finite, its lower bound, its choices."""
+    check_type(name, value, o.kind)
+    if o.kind is float and not math.isfinite(value):
+        raise ConfigError(f"config key {name!r} must be finite, got {value!r}")
+    if o.low is not None and (value <= o.low if o.low_open else value < o.low):
+        raise ConfigError(f"{name} must be {'>' if o.low_open else '>='} {o.low:g}, "
+                          f"got {value!r}")
+    bad = [v for v in (value if is_list(o.kind) else [value]) if o.choices and v not in o.choices]
+    if bad:
+        raise ConfigError(f"unknown {name} {bad[0]!r}; choose one of {', '.join(o.choices)}")
+
+
+def _toml_line(name: str, value) -> str:
+    """``name = value`` written by tomli-w (so any string round-trips), a list on one line."""
+    if isinstance(value, list):
+        items = [tomli_w.dumps({"v": item}).rstrip("\n")[len("v = "):] for item in value]
+        return f"{name} = [{', '.join(items)}]"
+    return tomli_w.dumps({name: value}).rstrip("\n")
+
+
+OFF = {"schedule": "constant", "output": "auto"}  # "none" of a str key; numbers: 0, lists: []
+
+
+def _parse_value(name: str, text: str, kinds: dict, source: str = "the command line"):
+    """The value of config key ``name`` written as command-line ``text``.
+
+    ``"none"`` is the key's "off" value (0 for numbers, false, an empty list, the
+    constant schedule); list items are joined by ``+`` (``hidden`` ``16+16``).  The
+    result passes the same type checks as a TOML value; a problem is a ``ConfigError``.
+    """
+    if name not in kinds:
+        raise ConfigError(f"unknown key {name!r} in {source}; valid keys: {', '.join(kinds)}")
+    kind, text = kinds[name], text.strip()
+    if text.lower() == "none":
+        if name in OFF or kind in (int, float, bool) or is_list(kind):
+            value = OFF.get(name, [] if is_list(kind) else kind())
+            if kind in ("list[int]", "list[float]") and not value:
+                raise ConfigError(f"{name} cannot be none in {source}; give a value")
+            return value
+        raise ConfigError(f"{name} has no 'none' (off) value in {source}; give a value")
+    try:
+        if kind is bool:
+            if text.lower() not in ("true", "false"):
+                raise ValueError
+            value = text.lower() == "true"
+        elif kind in (int, float, str):
+            value = kind(text)
+        else:
+            item = float if kind == "list[float]" else str if kind == "list[str]" else int
+            value = [item(v) for v in text.split("+") if v] if text else []
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} in {source}: {name} must be "
+                          f"{type_name(kind)}") from None
+    check_type(name, value, kind)
+    return float(value) if kind is float else value

@@ -29,7 +29,7 @@ def atomic_path(path, suffix: str | None = None):
         fsync_path(folder)  # and the rename itself survives a power cut
     except OSError as e:  # name the file the user asked for, not the temporary one
         _remove(tmp)
-        if e.errno is not None and e.filename in (None, tmp, folder):
+        if e.errno is not None and e.filename != path:
             raise OSError(e.errno, e.strerror, path) from None
         raise
     except BaseException:

@@ -15,6 +15,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import shutil
 import signal
 import sys
@@ -48,9 +49,13 @@ class Lock:
             except FileNotFoundError:
                 same = False
             if same:
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
                 self.fd = fd
+                try:
+                    os.ftruncate(fd, 0)
+                    os.write(fd, f"{os.getpid()}\n".encode())
+                except OSError:  # a full disk: no lock file left behind
+                    self.release()
+                    raise
                 return True
             os.close(fd)
 
@@ -109,7 +114,9 @@ class Staged:
             self.committed = True
         finally:
             _unblock_signals(blocked)
-        if old is not None:
+        if old is not None and os.path.islink(old):  # --out was a symlink: drop the link
+            os.unlink(old)
+        elif old is not None:
             shutil.rmtree(old, ignore_errors=True)
         self.lock.release()
 
@@ -220,8 +227,9 @@ def _stage(out, kind, marker, overwrite, allowed, reads, fresh=False):
         if fresh and os.path.lexists(out):
             lock.release()
             return None
+        stale = re.compile(re.escape(f".{name}.") + r"(partial|old)-[A-Za-z0-9_]{8}")
         for entry in os.listdir(parent or "."):  # left by a writer that was killed
-            if entry.startswith(f".{name}.partial-") or entry.startswith(f".{name}.old-"):
+            if stale.fullmatch(entry):
                 shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
         path = tempfile.mkdtemp(prefix=f".{name}.partial-", dir=parent or ".")
         os.chmod(path, 0o777 & ~_umask())

@@ -188,9 +188,9 @@ class Guard(Callback):
         self.mode, self.factor, self.rollbacks = mode, factor, 0
 
     def on_begin(self, run):
-        with np.errstate(over="ignore", invalid="ignore"):  # one pass, before the first step
-            # max and -min, not abs().max(): no copy of the data set
-            scale = max(float(run.X.max()), -float(run.X.min())) if run.X.size else 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            # the largest |input|, from two reductions: no copy of X
+            scale = max(abs(float(run.X.max())), abs(float(run.X.min()))) if run.X.size else 0.0
         self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor, data_scale=scale)
         self.good = Checkpoint(run.params)
 
@@ -265,6 +265,7 @@ class Interrupt(Callback):
             self.run.stop(why, key="interrupted")
 
     def on_end(self, run):
+        self.run = None  # a request after the last step no longer changes the run
         meta = run.history.meta
         if "interrupted" in meta:
             total = f" of {self.steps}" if self.steps else ""
