@@ -108,6 +108,9 @@ def cmd_train(args) -> int:
         interrupt = Interrupt(cfg.steps)
         previous = _stop_on_signals(interrupt)
         try:
+            # No monitor thread: the run's figures are drawn in forked processes, which
+            # is only safe in a process without other threads (viz/_parallel.py).
+            tqdm.monitor_interval = 0
             with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
                       file=sys.stderr, leave=False) as bar:
                 history, summary_lines, files = train_run(

@@ -111,7 +111,7 @@ class _Panels:
         self.steps = history["step"].astype(np.int64)
         self.metric = "r2" if self.regression else "accuracy"
         self.acc, self.loss = history[self.metric], history["loss"]
-        self.fig = fig = new_figure()
+        self.fig = fig = new_figure(panels=3)
         self.ax_acc, ax_map, ax_loss = fig.subplots(1, 3)
         ax_loss.sharex(self.ax_acc)
         self.title = fig.suptitle("", fontsize="x-large", animated=animated)
