@@ -233,6 +233,7 @@ def run(repeats, quick, skip=()):
     result["faults"].append(("MNIST-shaped epoch", *(
         _faults(runners[k]) / steps for k in ("brickprop", "hand NumPy"))))
     result["memory"] = _peak_memory(n)
+    result["epoch_profile"] = ep.profile_epoch(Xm, Ym)
     result["animation"] = animation_workload(30 if quick else 100)
     if "csv" not in skip:
         with tempfile.TemporaryDirectory() as tmp:
@@ -330,6 +331,8 @@ def report(r) -> str:
         f"{flops / 1e9:.1f} GFLOP of matrix products alone, into preallocated outputs: "
         f"{floor:.3g} s here, {flops / floor / 1e9:.0f} GFLOP/s; the hand NumPy loop takes "
         f"{_ratio(t, 'hand NumPy', 'matmul floor'):.2f}x the floor.",
+        "- Where a brickprop epoch's time goes (cProfile, each function's own time): "
+        + ", ".join(f"`{name}` {share:.0%}" for name, share in r["epoch_profile"]) + ".",
         f"- Peak memory of the epoch (data made and trained in a fresh process): "
         f"{mem['traced'] / 2**20:.1f} MiB of live allocations (tracemalloc), dataset "
         f"{mem['dataset'] / 2**20:.1f} MiB + model {mem['model'] / 2**20:.2f} MiB, so "
