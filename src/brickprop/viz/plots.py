@@ -45,7 +45,8 @@ def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.
         Where to save a PNG, atomically: a failed save leaves an old file intact.
     title : str, optional
         Figure title; by default like ``"2-3-2 sigmoid · step 3000 · accuracy 0.94"``,
-        with the accuracy of ``net`` on ``(X, y)``.
+        with the accuracy of ``net`` on ``(X, y)`` (on an evenly spaced 5,000 of
+        them when there are more, and the title says so).
     threshold : float
         Class-1 threshold of a single-output network (0 for logits).
 
