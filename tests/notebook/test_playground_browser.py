@@ -150,6 +150,9 @@ def test_play_climbs_lr_keeps_the_step_and_hidden_starts_again(host):
     assert host.pg.config.hidden == [5] and host.pg.config.lr == 0.1
     assert host.pg.frame["run"] == 2
     assert host.step() == host.pg.frame["step"]
+    # the frame is as tall as the page in it: the cell shows it whole, no inner scrollbar
+    inner = host.app.locator("body").evaluate("b => b.scrollHeight")
+    assert host.page.locator("iframe.bp-playground").evaluate("f => f.offsetHeight") == inner
     assert host.page.errors == []
 
 

@@ -86,12 +86,11 @@ class Playground(anywidget.AnyWidget):
     page = traitlets.Unicode().tag(sync=True)
 
     def __init__(self, opened):
-        super().__init__()
         self._seen, self._count = {}, 0  # message type -> (its number, message)
         self._changed = threading.Condition()
         self._started = False
         self.bridge = Bridge(opened, self._to_views)
-        self.page = srcdoc(self.bridge.server)
+        super().__init__(page=srcdoc(self.bridge.server))
         self.on_msg(self._from_view)
 
     def __repr__(self) -> str:  # the text a front end without widgets shows instead
@@ -131,9 +130,13 @@ class Playground(anywidget.AnyWidget):
             self.send({"text": json.dumps(msg)})
 
     # -- from Python, as the page's controls do --------------------------------------
-    def _command(self, msg: dict) -> None:
-        if not self._started:
+    def _start(self) -> None:
+        if not self._started:  # as a view does on opening: the opened run, paused
             self._from_view(self, {"text": json.dumps({"type": "start", "values": {}})}, [])
+
+    def _command(self, msg: dict) -> None:
+        if not self._started:  # the run's first frame first: a step sent before the
+            self.wait()        # worker installed the run would be lost in the install
         self._from_view(self, {"text": json.dumps(msg)}, [])
 
     def play(self) -> None:
@@ -175,6 +178,7 @@ class Playground(anywidget.AnyWidget):
         says the run finished or diverged; return it.  Python acknowledges the frames as
         a view does, so this works with no view (a script, a headless kernel)."""
         deadline = time.monotonic() + timeout
+        self._start()
         with self._changed:
             first = self._seen.get("frame", (0, None))[0]
             while True:

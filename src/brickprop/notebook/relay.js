@@ -34,7 +34,9 @@
     }
   });
   history.replaceState = () => {};
-  const height = () => parent.postMessage(
-    { bp: "height", height: document.documentElement.scrollHeight }, "*");
-  new ResizeObserver(height).observe(document.documentElement);
+  // the frame grows with the page (the widget sets its height), so it never scrolls
+  const height = () => parent.postMessage({ bp: "height", height: document.body.scrollHeight },
+    "*");
+  document.addEventListener("DOMContentLoaded",
+    () => new ResizeObserver(height).observe(document.body));
 })();
