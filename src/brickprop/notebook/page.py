@@ -14,6 +14,7 @@ answered with one ``error`` line, shown on the page), the same worker process.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import os
 import re
@@ -172,6 +173,16 @@ class Playground(anywidget.AnyWidget):
     @property
     def error(self) -> str | None:
         return self._seen.get("error", (0, {}))[1].get("message")
+
+    def network(self):
+        """A copy of the network being trained, with the weights of the latest frame."""
+        snap = self.bridge.page.snap
+        if snap is None:
+            raise RuntimeError("nothing drawn yet: show the playground, or call .wait()")
+        net = copy.deepcopy(snap.source.net)
+        for p, data in zip(net.parameters(), snap.params):
+            p.data[...] = data
+        return net
 
     def wait(self, step: int | None = None, timeout: float = 60.0) -> dict:
         """Block until a frame at ``step`` or later (default: the next frame), or one that
