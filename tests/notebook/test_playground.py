@@ -114,6 +114,21 @@ def test_close_ends_the_worker_process_and_the_bridge_thread(opened):
     assert not never_started.bridge.thread.is_alive()
 
 
+def test_a_fifth_playground_closes_the_oldest(opened):
+    from brickprop.notebook.page import MAX_OPEN, OPEN
+
+    made = [opened() for _ in range(MAX_OPEN)]
+    made[0].play()
+    made[0].wait(step=1)
+    process = made[0].bridge.session.process
+    newest = opened()
+    assert OPEN == [*made[1:], newest]
+    assert not process.is_alive() and not made[0].bridge.thread.is_alive()
+    assert made[0].sent[-1] == {"closed": "a newer playground replaced it (at most "
+                                          f"{MAX_OPEN} train at once)"}
+    assert all(pg.bridge.thread.is_alive() for pg in OPEN)
+
+
 def test_it_opens_a_run_folder_a_model_a_config_and_a_network(opened, tmp_path):
     from brickprop.jobs.run import train_run
     from brickprop.store.model import read

@@ -52,7 +52,7 @@ HOST = """<!doctype html>
   const widget = (await import(url)).default;
   window.mount = (page) => {
     state.page = page;
-    widget.render({ model, el: document.getElementById("out") });
+    window.unmount = widget.render({ model, el: document.getElementById("out") });
   };
   window.rendered = true;
 </script></body></html>
@@ -166,4 +166,14 @@ def test_a_bad_value_is_one_line_on_the_page_and_training_goes_on(host):
     host.app.locator("#one-step").click()
     host.pump(lambda: host.step() == 1, "one step after the error")
     assert host.pg.config.lr == 0.03
+    host.app.locator("#play").click()
+    host.pump(lambda: host.step() > 5, "the step counter past 5")
     assert host.page.errors == []
+
+    host.page.evaluate("unmount()")  # the output is cleared: the view says pause as it goes
+    for content in host.page.evaluate("window.outbox.splice(0)"):
+        host.pg._handle_custom_msg(content, [])
+    frame = host.pg.wait()  # Python acknowledges the frames now: the page sends them
+    while frame["state"] == "playing":  # those made before the pause arrived, then paused
+        frame = host.pg.wait()
+    assert frame["state"] == "paused" and host.pg.frame is frame

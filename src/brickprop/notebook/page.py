@@ -32,6 +32,8 @@ from .bridge import Bridge
 
 HERE = Path(__file__).resolve().parent
 RELATIVE = re.compile(r'(\b(?:from|import)\s*)"\./([\w.-]+)"')  # `from "./probe.js"`
+MAX_OPEN = 4  # playgrounds with a worker at once, as the live server's MAX_PAGES
+OPEN: list = []  # those playgrounds, oldest first
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="/static/([\w.-]+)">')
 MODULE = re.compile(r'<script type="module" src="/static/([\w.-]+)"></script>')
 
@@ -90,9 +92,12 @@ class Playground(anywidget.AnyWidget):
         self._seen, self._count = {}, 0  # message type -> (its number, message)
         self._changed = threading.Condition()
         self._started = False
+        while len(OPEN) >= MAX_OPEN:  # a cell run again must not leave workers behind
+            OPEN[0].close(f"a newer playground replaced it (at most {MAX_OPEN} train at once)")
         self.bridge = Bridge(opened, self._to_views)
         super().__init__(page=srcdoc(self.bridge.server))
         self.on_msg(self._from_view)
+        OPEN.append(self)
 
     def __repr__(self) -> str:  # the text a front end without widgets shows instead
         return f"brickprop playground ({self.bridge.server.opened.source}): a widget; " \
@@ -205,11 +210,13 @@ class Playground(anywidget.AnyWidget):
                 self.bridge.put('{"type": "ack"}')
                 self._changed.wait(min(left, 0.5))
 
-    def close(self) -> None:
+    def close(self, why: str = "the playground was closed") -> None:
         """Stop training (the worker process ends and is joined) and close the widget."""
+        if self in OPEN:
+            OPEN.remove(self)
         self.bridge.close()
         if self.comm is not None:
-            self.send({"closed": "the playground was closed"})
+            self.send({"closed": why})
         super().close()
 
 

@@ -24,7 +24,8 @@ function render({ model, el }) {
   }
   window.addEventListener("message", fromFrame);
   model.on("msg:custom", fromKernel);
-  return () => {
+  return () => {  // the view goes (its output cleared, its cell run again): stop training
+    model.send({ text: JSON.stringify({ type: "pause" }) });
     window.removeEventListener("message", fromFrame);
     model.off("msg:custom", fromKernel);
   };
