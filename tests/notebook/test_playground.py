@@ -109,9 +109,37 @@ def test_close_ends_the_worker_process_and_the_bridge_thread(opened):
     assert not process.is_alive() and not thread.is_alive()
     assert process.exitcode == 0  # it stopped when told, it was not killed
     assert pg.sent[-1] == {"closed": "the playground was closed"}
+    assert pg.error is None  # a close is no failure
     never_started = opened()
     never_started.close()
     assert not never_started.bridge.thread.is_alive()
+
+
+def test_an_interrupt_of_the_kernel_does_not_stop_the_worker(opened):
+    import os
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    pg = opened(steps=1_000_000)
+    pg.play()
+    at = pg.wait(step=5)["step"]
+    assert signal.getsignal(signal.SIGINT) is before  # the kernel's own handler is back
+    os.kill(pg.bridge.session.process.pid, signal.SIGINT)  # what Interrupt sends the group
+    assert pg.wait(step=at + 50)["step"] >= at + 50
+    assert pg.bridge.session.process.is_alive()
+
+
+def test_a_worker_that_dies_is_one_error_line(opened):
+    import os
+    import signal
+
+    pg = opened()
+    pg.wait()
+    os.kill(pg.bridge.session.process.pid, signal.SIGKILL)
+    with pytest.raises(RuntimeError, match="worker process ended"):
+        pg.wait(timeout=30)
+    assert pg.error == ("training stopped: the playground's worker process ended (exit code "
+                        f"-{int(signal.SIGKILL)}); run the cell again")
 
 
 def test_a_fifth_playground_closes_the_oldest(opened):

@@ -125,6 +125,11 @@ class Playground(anywidget.AnyWidget):
                 self._replay()
                 return
             self._started = True
+            try:  # the page's "start", made here: the worker must not share the interrupt
+                self.bridge.start()
+            except (ValueError, OSError) as e:
+                self._to_views(json.dumps({"type": "error", "message": str(e)[:500]}))
+            return
         self.bridge.put(text)
 
     def _replay(self) -> None:
@@ -202,6 +207,8 @@ class Playground(anywidget.AnyWidget):
                 if number > first and (step is None or f["step"] >= step or
                                        f["state"] in ("finished", "diverged")):
                     return f
+                if self.bridge.failed:
+                    raise RuntimeError(self.bridge.failed)
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise TimeoutError(f"no frame at step {step} in {timeout:g} s (the last "
