@@ -4,7 +4,8 @@
 checks, its session, its frames) on an asyncio loop in one thread of the kernel; the
 socket it talks to is :class:`CommSocket`, whose text goes out as the widget's custom
 messages and comes in from them.  The training itself is the live page's worker
-process (``live.session``).
+process (``live.session``), started by :meth:`Bridge.start` (the page's ``start``, made
+in the kernel's main thread so that the worker ignores the kernel's interrupts).
 
 Why a process, and a thread beside it: the kernel's event loop only queues each
 message (``put`` returns at once), so no cell and no comm message waits for training;
