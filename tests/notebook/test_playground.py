@@ -62,6 +62,11 @@ def test_python_steers_like_the_controls_lr_keeps_the_step_hidden_starts_again(o
     assert (restarted["run"], restarted["step"], restarted["state"]) == (2, 0, "paused")
     assert pg.config.hidden == [5] and pg.config.lr == 0.1
     assert types(pg)[:2] == ["setup", "frame"] and types(pg).count("setup") == 2
+    with pytest.raises(ConfigError, match="lr must be > 0"):  # from Python: raised at once
+        pg.set(lr=-1)
+    with pytest.raises(ConfigError, match="at most 64 units"):
+        pg.set(hidden=[65])
+    assert pg.config.hidden == [5] and pg.config.lr == 0.1
 
 
 @pytest.mark.parametrize("message, error", [
