@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from .base import EXIT_OK, UsageError, _HelpFormatter
@@ -34,34 +33,11 @@ def add_parser(sub):
 
 def opened(source):
     """What ``source`` opens: an ``Opened`` with its config, weights and steps."""
-    from ..live.server import Opened
-    from ..runs.config import ConfigError, from_dict, from_toml, load_config
-    from ..store.model import read
+    from ..live.opening import open_source
+    from ..runs.config import ConfigError
 
-    if source is None:
-        return Opened(from_dict({}))
     try:
-        if os.path.isdir(source):
-            cfg = load_config(os.path.join(source, "config.toml"))
-            model, steps = os.path.join(source, "model.npz"), 0
-            if not os.path.isfile(model):
-                return Opened(cfg, source=f"run folder {source}")
-            metrics = os.path.join(source, "metrics.csv")
-            if os.path.isfile(metrics):
-                with open(metrics, encoding="utf-8") as f:
-                    steps = max(sum(1 for _ in f) - 1, 0)
-            net, _ = read(model)
-            return Opened(cfg, {p.name: p.data for p in net.parameters()}, steps,
-                          f"run folder {source}")
-        if source.endswith(".npz"):
-            net, meta = read(source)
-            text = meta["extra"].get("config")
-            if not isinstance(text, str):
-                raise UsageError(f"{source} keeps no run config; give the config.toml of the "
-                                 "run that wrote it")
-            return Opened(from_toml(text, source), {p.name: p.data for p in net.parameters()},
-                          0, f"model {source}")
-        return Opened(load_config(source), source=f"config {source}")
+        return open_source(source)
     except ConfigError as e:
         raise UsageError(str(e)) from None
 
