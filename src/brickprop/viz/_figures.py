@@ -36,20 +36,20 @@ def forward_in_chunks(net, X) -> np.ndarray:
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
-def new_figure(figsize=FIGSIZE, panels: int = 0):
+def new_figure(figsize=FIGSIZE, panels: int | None = None):
     """A ``Figure`` on an Agg canvas, built without pyplot.
 
     No display is needed, the user's backend is left alone, and pyplot's list of
-    open figures does not keep the figure alive.  With ``panels=0`` the layout is
+    open figures does not keep the figure alive.  With ``panels=None`` the layout is
     matplotlib's constrained layout, which measures every label; ``panels=n`` lays
     out one row of ``n`` axes under a title with fixed margins in inches instead,
-    sized for brickprop's own tick labels: measuring them cost a third of the
-    time of a run's figures.
+    sized for brickprop's own tick labels (measuring them cost a third of the time of
+    a run's figures); ``panels=0`` leaves the placing of the axes to the caller.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, layout=None if panels else "constrained")
+    fig = Figure(figsize=figsize, layout="constrained" if panels is None else None)
     if panels:
         width, height = figsize
         left, right, top, bottom, gap = 0.75, 0.15, 0.62, 0.52, 0.85  # inches
