@@ -2,6 +2,7 @@
 
 import errno
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -9,12 +10,16 @@ import pytest
 import brickprop as bp
 from brickprop.viz import _parallel, plots
 
+can_fork = _parallel.can_fork  # the real rule, before the fixture below replaces it
+
 
 @pytest.fixture(autouse=True)
-def forking():
-    """Each test runs only where ``at_once`` forks (Linux, no thread left by another test)."""
-    if not _parallel.can_fork():
-        pytest.skip("at_once forks only on Linux in a process without other threads")
+def forking(monkeypatch):
+    """Fork on Linux even when an earlier test left threads behind (idle loky or server
+    threads; ``can_fork`` refuses any thread, to be safe in a user's process)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("at_once forks only on Linux")
+    monkeypatch.setattr(_parallel, "can_fork", lambda: True)
 
 
 def test_every_task_runs_and_children_write_shared_memory(tmp_path):
@@ -75,3 +80,16 @@ def test_drawing_at_once_writes_the_same_files_as_drawing_in_turn(tmp_path, monk
     monkeypatch.setattr(_parallel, "can_fork", lambda: False)
     assert draw(tmp_path / "in-turn") == together
     assert sorted(together) == ["a.gif", "d.png", "f.png"]
+
+
+def test_no_fork_while_another_thread_runs():
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not can_fork()
+    finally:
+        release.set()
+        other.join()
