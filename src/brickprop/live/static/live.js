@@ -7,7 +7,7 @@ import { BoundaryView } from "brickprop/boundary.js";
 import { CurveView } from "brickprop/curves.js";
 import { NetworkView } from "brickprop/network.js";
 import { float32s, fmt } from "brickprop/util.js";
-import { Probe } from "./probe.js";
+import { Probe } from "brickprop/probe.js";
 
 const OPTIONS = JSON.parse(document.getElementById("options").textContent);
 const LIMITS = JSON.parse(document.getElementById("limits").textContent);
