@@ -14,11 +14,10 @@ Page -> server (JSON text; anything else is answered with one ``error`` line)::
     {"type": "remedy", "index": n}   # apply the guard's remedy n (of the frame's list), play
     {"type": "save"}                 # Save as run: answered with "saved" (save.py)
 
-Server -> page: ``setup`` and ``frame`` (``viz.frames``; a frame adds ``seq``,
-``state``, ``message`` and ``lr``), ``error`` ({"message"}), ``notice``, ``explain``
-(``probe.explained`` at ``step``) and ``gradcheck`` (``probe.checked``, after a bug
-toggle).  At most one frame is in flight: the next is made from a fresh snapshot after
-the page's ack.
+Server -> page: ``setup``, ``frame`` (``viz.frames``, with ``seq``, ``state``, ``message``,
+``lr``, ``remedies``, ``diag``, ``marks``, ``rollbacks``), ``error`` ({"message"}), ``notice``,
+``explain`` (``probe.explained`` at ``step``) and ``gradcheck`` (``probe.checked``, after a
+bug toggle).  One frame is in flight at most: the next is made after the page's ack.
 """
 
 from __future__ import annotations
@@ -296,5 +295,6 @@ class Page:
         frame["marks"] = await asyncio.to_thread(probe.unit_marks, snap.source, snap.params)
         self.seq += 1
         frame.update(seq=self.seq, state=snap.state, message=snap.message, lr=snap.lr,
-                     remedies=remedy.buttons(snap.remedies, self.session.cfg), diag=snap.diag)
+                     remedies=remedy.buttons(snap.remedies, self.session.cfg), diag=snap.diag,
+                     rollbacks=snap.rollbacks or [])
         return [*out, frame]

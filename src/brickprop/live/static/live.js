@@ -218,8 +218,10 @@ function onFrame(f) {
   $("play").textContent = playing ? "❚❚ Pause" : "▶ Play";
   $("play").setAttribute("aria-pressed", String(playing));
   $("play").disabled = f.state === "finished";
-  $("state").textContent = f.message || { playing: "Training…", paused: "Paused.",
-    finished: "Finished.", diverged: "Diverged." }[f.state];
+  const back = f.rollbacks || [];  // --on-diverge rollback: the guard went back and goes on
+  const rolled = back.length ? ` Rolled back ×${back.length}; last: ${back.at(-1)}` : "";
+  $("state").textContent = (f.message || { playing: "Training…", paused: "Paused.",
+    finished: "Finished.", diverged: "Diverged." }[f.state]) + rolled;
   $("state").className = "state " + f.state;
   if (!curves.x.length || f.step > curves.x.at(-1)) addPoint(f);
   network.update({ links: float32s(f.links), units: f.units || null,
