@@ -29,11 +29,11 @@ import io
 import json
 import logging
 
-from ..runs.build import build
 from ..runs.config import ConfigError, from_toml
 from ..viz.frames import FrameMaker
 from . import options, probe, remedy
 from . import save as saving
+from .resume import start_run
 
 MAX_TEXT = 64 * 1024  # characters of any message but an opened file
 MAX_VALUE = 400  # characters of one control's text
@@ -110,20 +110,6 @@ def opened_file(msg) -> tuple:
     raise ProtocolError(f"{name}: open a config .toml (as text) or a model .npz (as base64)")
 
 
-def start_run(cfg, weights=None):
-    """Build ``cfg`` (checked against the page's limits), with ``weights`` loaded if given."""
-    options.check_limits(cfg)
-    run = build(cfg)
-    if weights:
-        params = run.net.parameters()
-        if sorted(weights) != sorted(p.name for p in params) or any(
-                weights[p.name].shape != p.data.shape for p in params):
-            raise ConfigError("the model's weights do not fit the network its config builds")
-        for p in params:
-            p.data[...] = weights[p.name]
-    return run
-
-
 class Page:
     """One WebSocket: its messages in, its session's frames out."""
 
@@ -133,7 +119,7 @@ class Page:
         self.acked = asyncio.Event()
         self.acked.set()
         self.send_lock = asyncio.Lock()
-        self.maker = self.run_id = self.version = self.snap = None
+        self.maker = self.run_id = self.version = self.snap = self.history = None
         self.seq = 0
 
     async def send(self, message: dict) -> None:
@@ -191,6 +177,7 @@ class Page:
             run = await asyncio.to_thread(start_run, cfg, weights)
             self.session = await asyncio.to_thread(Session, cfg, run,
                                                    opened.step if weights else 0, weights)
+            self.history = (self.session.run_id, opened.history) if weights else None
         elif session is None:
             raise ProtocolError('send "start" first')
         elif kind in ("play", "pause"):
@@ -289,6 +276,8 @@ class Page:
                 kw["validation"], input_names=source.info["features"] if snap.cfg.data else None)
             setup = await asyncio.to_thread(self.maker.setup, snap.run)
             setup.update(config=options.texts(snap.cfg), toml=snap.cfg.to_toml())
+            if self.history and self.history[0] == snap.run:  # an opened run's curves so far
+                setup["history"] = self.history[1]
             out.append(setup)
             self.run_id = snap.run
         frame = await asyncio.to_thread(self.maker.frame, snap.params, snap.run, snap.step)

@@ -37,6 +37,7 @@ class Opened:
     weights: dict | None = None  # parameter name -> array, from a model file
     step: int = 0                # steps those weights were trained (a run folder's metrics)
     source: str = "the default run"
+    history: dict | None = None  # a run folder's curves ({"x", "loss", "metric", ...})
 
 
 @dataclass

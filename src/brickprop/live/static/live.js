@@ -160,7 +160,9 @@ function onSetup(msg) {
   probe.setup();
   diagSetup(msg.layers.length - 1);
   boundary.setup(msg);
-  curves = { x: [], loss: [], val_loss: [], metric: [], val_metric: [] };
+  const h = msg.history || { x: [] };  // an opened run folder's curves from metrics.csv
+  curves = Object.fromEntries(["x", "loss", "val_loss", "metric", "val_metric"].map((key) =>
+    [key, h[key] ? [...h[key]] : h.x.map(() => null)]));
   const name = msg.metric === "accuracy" ? "accuracy" : "R²";
   $("metric-name").textContent = name[0].toUpperCase() + name.slice(1);
   metricCurve.title = name;
@@ -193,7 +195,6 @@ function diagPoint(d) {
   }
   gradCurve.set(diag);
   ratioCurve.set(diag);
-  $("grad-curve").dataset.points = $("ratio-curve").dataset.points = String(diag.x.length);
 }
 
 function addPoint(f) {
