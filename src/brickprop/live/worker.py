@@ -227,6 +227,9 @@ class Worker:
             self.state = "diverged" if meta.get("diverged") else "finished"
             self.message = meta.get("diverged") or meta.get("stopped")
             self.remedies = meta.get("remedies", [])
+        elif self.step >= self.cfg.steps:  # fit ended on its last step with no attend after it
+            self.playing, self.state = False, "finished"
+            self.message = f"trained all {self.cfg.steps} steps; raise steps to go on"
         self.serve()
 
 
