@@ -70,38 +70,62 @@ def measure(browser, url, seconds) -> tuple[float, float]:
     return (s1 - s0) / (t1 - t0), (f1 - f0) / (t1 - t0)
 
 
+def run(seconds: float = 10.0, repeats: int = 3) -> dict:
+    """Each workload's runs ``[(updates/s, frames/s), ...]`` and the load average around them."""
+    missing = available()
+    if missing:
+        return {"missing": f"bench_live {missing}"}
+    from playwright.sync_api import sync_playwright
+
+    proc, base = start_server()
+    result = {"seconds": seconds, "repeats": repeats, "load": [os.getloadavg()[0]], "runs": {}}
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            for name, keys in WORKLOADS.items():
+                result["runs"][name] = [measure(browser, f"{base}&{keys}", seconds)
+                                        for _ in range(repeats)]
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    result["load"].append(os.getloadavg()[0])
+    return result
+
+
+def report(r: dict) -> list[str]:
+    """Markdown lines: a row per workload next to the Playground's figures, and the verdict."""
+    if "missing" in r:
+        return [f"- brickprop live was not measured: {r['missing']}"]
+    lines = ["| network, data, batch | brickprop live: updates/s | frames/s | TensorFlow "
+             "Playground: updates/s | frames/s | updates ratio | target (5x at >= 30 fps) |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for name, runs in r["runs"].items():
+        ups = statistics.median(u for u, _ in runs)
+        fps = statistics.median(f for _, f in runs)
+        pg_ups, pg_fps = TARGETS[name]
+        met = ups >= 5 * pg_ups and fps >= 30
+        lines.append(f"| {name} | {ups:,.0f} | {fps:.1f} | {pg_ups:,} | {pg_fps:g} | "
+                     f"{ups / pg_ups:.1f}x | {'met' if met else 'NOT met'} |")
+    lines += ["", f"Median of {r['repeats']} fresh pages, {r['seconds']:g} s each after a second "
+              "of warm-up, `brickprop live --no-browser` in headless Chromium "
+              f"(`benchmarks/bench_live.py`); load average {r['load'][0]:.1f} at the start, "
+              f"{r['load'][1]:.1f} at the end. Each run: " + "; ".join(
+                  f"{name.split(',')[0]} " + ", ".join(f"{u:,.0f}/s at {f:.1f} fps"
+                                                       for u, f in runs)
+                  for name, runs in r["runs"].items()) + "."]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    missing = available()
-    if missing:
-        sys.exit(f"bench_live {missing}")
-    from playwright.sync_api import sync_playwright
-
-    proc, base = start_server()
-    load = os.getloadavg()[0]
-    try:
-        with sync_playwright() as p:
-            browser = launch(p)
-            for name, keys in WORKLOADS.items():
-                runs = [measure(browser, f"{base}&{keys}", args.seconds)
-                        for _ in range(args.repeats)]
-                ups = statistics.median(r[0] for r in runs)
-                fps = statistics.median(r[1] for r in runs)
-                pg_ups, pg_fps = TARGETS[name]
-                print(f"{name}: {ups:,.0f} weight updates/s at {fps:.1f} frames/s "
-                      f"(median of {args.repeats} x {args.seconds:g} s; runs: "
-                      + ", ".join(f"{u:,.0f}/s at {f:.1f} fps" for u, f in runs) + "); "
-                      f"{ups / pg_ups:.1f}x the Playground's {pg_ups:,} updates/s at "
-                      f"{pg_fps:g} fps; target 5x = {5 * pg_ups:,} at >= 30 fps: "
-                      f"{'met' if ups >= 5 * pg_ups and fps >= 30 else 'NOT met'}")
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    print(f"load average at the start: {load:.2f}, at the end: {os.getloadavg()[0]:.2f}")
+    r = run(args.seconds, args.repeats)
+    if "missing" in r:
+        sys.exit(r["missing"])
+    print("\n".join(report(r)))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ def _result(xor, mnist):
     return {"rows": [("XOR 2-3-2, a", xor), ("XOR 2-50-2, b", xor), ("MNIST, c", mnist)],
             "faults": [("XOR 2-3-2", 0.0, 0.0)], "load": [0.5, 0.6], "repeats": 3,
             "notes": [], "flops": 49e9, "animation": (3.0, 100),
-            "memory": {"traced": 110, "dataset": 100, "model": 0, "rss_growth": 120}}
+            "memory": {"traced": 110, "dataset": 100, "model": 0, "rss_growth": 120},
+            "epoch_profile": [("bricks/layers.py:forward", 0.61), ("<built-in take>", 0.1)]}
 
 
 def test_ratio_pairs_the_runs_of_each_repeat():
@@ -31,13 +32,14 @@ def test_report_judges_each_target_on_paired_ratios():
              "PyTorch": [0.7, 1.4, 0.7], "scikit-learn": [1.0, 2.0, 1.0],
              "matmul floor": [0.4, 0.5, 0.4]}
     text = run_all.report(_result(xor, mnist))
-    assert "brickprop / hand NumPy 1.11x (target at most 1.25x: met" in text
+    assert "brickprop / hand NumPy 1.11x (target at most 1.0x: NOT met" in text
     # medians 110 and 600 would say 0.18x, met; the repeats' own ratios say otherwise
     assert "brickprop / PyTorch 0.22x (target at most 0.2x: NOT met" in text
     assert "brickprop / scikit-learn 0.56x (target at most 0.5x: NOT met" in text
     assert "a step that did nothing else would be 50.00x faster than PyTorch" in text
     assert "brickprop / PyTorch 0.86x (target at most 0.9x: met" in text
-    assert "brickprop / matrix-product floor 1.50x (target at most 1.6x: met" in text
+    assert "brickprop / matrix-product floor 1.50x (target at most 1.25x: NOT met" in text
+    assert "`bricks/layers.py:forward` 61%, `<built-in take>` 10%." in text
     assert "so 1.10x (target at most 1.5x: met)" in text
     assert "| XOR 2-3-2, a | 110 | 100 | 600 | 200 | 0.90x |" in text  # medians in the table
 
@@ -102,3 +104,26 @@ def test_report_without_the_csv_and_command_line_workloads_leaves_them_out():
     mnist = {"brickprop": [1.0] * 3, "hand NumPy": [1.0] * 3, "matmul floor": [1.0] * 3}
     text = run_all.report(_result(xor, mnist))
     assert "from_csv" not in text and "command line" not in text
+
+
+def test_the_around_and_live_sections_judge_their_targets():
+    import bench_around
+    import bench_live
+
+    around = {"main": {"wall": 2.0, "walls": [2.0, 1.9, 2.2]},
+              "grid": {"wall": 12.0, "training": 20.0, "jobs": 2, "runs": 4, "ratio": 1.2,
+                       "steps": 50_000},
+              "long": {"steps": 1_000_000, "rss": 120 * 2**20, "csv": 4 * 2**20, "rows": 20_001,
+                       "wall": 60.0}}
+    text = "\n".join(bench_around.report(around))
+    assert "2.00 s wall, median of 3 (target at most 1.5 s: NOT met)" in text
+    assert "1.20x the training divided by the jobs (target at most 1.25x: met)" in text
+    assert "peak resident memory 120 MiB (target under 300 MiB: met)" in text
+    live = {"seconds": 10, "repeats": 3, "load": [0.1, 0.2],
+            "runs": {"2-4-2-1, xor, batch 10": [(8000, 36), (7500, 35), (9000, 36)],
+                     "2-8-8-8-8-8-8-3, spiral, batch 10": [(2000, 31), (2500, 33), (2400, 29)]}}
+    rows = bench_live.report(live)
+    assert rows[2] == "| 2-4-2-1, xor, batch 10 | 8,000 | 36.0 | 1,476 | 59 | 5.4x | met |"
+    assert rows[3].endswith("| 2,400 | 31.0 | 489 | 19.6 | 4.9x | NOT met |")
+    assert bench_live.report({"missing": "needs Playwright"}) == [
+        "- brickprop live was not measured: needs Playwright"]

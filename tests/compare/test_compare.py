@@ -251,3 +251,22 @@ def test_dask_local_cluster_gives_byte_identical_metrics(tmp_path, capsys):
     for a, b in zip(local, dask):
         assert [a[c] for c in COLUMNS[:-1]] == [b[c] for c in COLUMNS[:-1]]  # all but time
     assert np.isfinite(float(local[0]["final_loss"]))
+
+
+def test_the_longest_runs_are_handed_out_first(monkeypatch, tmp_path):
+    from brickprop.compare import grid
+
+    variants = grid.plan([("", from_dict({"frames": 0}))],
+                         grid.parse_vary(["steps=20,400", "hidden=3,8"]))
+    handed = []
+    real = grid.run_variant
+
+    def record(v, *args):
+        handed.append(v.name)
+        return real(v, *args)
+
+    monkeypatch.setattr(grid, "run_variant", record)
+    rows, _ = grid.compare(variants, str(tmp_path / "g"), jobs=1, figures="none")
+    assert [r["variant"] for r in rows] == [v.name for v in variants]  # the table's order
+    assert handed == ["steps=400_hidden=8", "steps=400_hidden=3", "steps=20_hidden=8",
+                      "steps=20_hidden=3"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brickprop.data import _fastcsv, datasets
+from brickprop.data import _fastcsv, csvfile
 from brickprop.data.datasets import (
     DATASETS,
     REGRESSION,
@@ -420,7 +420,7 @@ def test_from_csv_reads_valid_files_with_numpys_reader_alone(text, target, tmp_p
     with monkeypatch.context() as m:
         _careful_only(m)
         careful = _outcome(path, target)
-    monkeypatch.setattr(datasets, "_read_rows", lambda path: pytest.fail("read row by row"))
+    monkeypatch.setattr(csvfile, "_read_rows", lambda path: pytest.fail("read row by row"))
     assert _outcome(path, target) == careful
     X, _, _ = from_csv(path, target)
     assert X.flags.c_contiguous
@@ -432,7 +432,7 @@ def test_a_target_missing_from_a_valid_file_is_told_without_the_row_reader(targe
                                                                            tmp_path,
                                                                            monkeypatch):
     path = write(tmp_path, "label,p0,p1\n7,0,255\n1,12,3\n")
-    monkeypatch.setattr(datasets, "_read_rows", lambda path: pytest.fail("read row by row"))
+    monkeypatch.setattr(csvfile, "_read_rows", lambda path: pytest.fail("read row by row"))
     with pytest.raises(ValueError, match=re.escape(
             f"target column {target!r} is not in {path}; its columns are {columns}: pass")):
         from_csv(path, target)

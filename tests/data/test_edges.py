@@ -119,7 +119,7 @@ def test_the_history_grows_with_the_steps_not_before_them():
 def test_memory_limit_names_the_setting_and_the_most_that_fits():
     from brickprop.runs.limits import check_memory, parts
 
-    cfg = from_dict({"steps": 10**9})
+    cfg = from_dict({"steps": 10**9, "log_every": 1})  # every step's row kept
     memory = 10**9
     with pytest.raises(ConfigError) as e:
         check_memory(cfg, 300, 2, 3, memory=memory)
@@ -129,6 +129,7 @@ def test_memory_limit_names_the_setting_and_the_most_that_fits():
     assert sum(parts(cfg.replace(steps=most), 300, 2, 3).values()) <= memory
     assert sum(parts(cfg.replace(steps=most + 1), 300, 2, 3).values()) > memory
     check_memory(from_dict({}), 300, 2, 3, memory=memory)  # the default run fits
+    check_memory(cfg.replace(log_every=0), 300, 2, 3, memory=memory)  # ~20,000 rows kept
 
 
 def test_a_compare_variant_no_machine_holds_is_a_failing_row(tmp_path, capsys):
@@ -136,6 +137,7 @@ def test_a_compare_variant_no_machine_holds_is_a_failing_row(tmp_path, capsys):
 
     out = tmp_path / "c"
     assert main(["compare", "--vary", "steps=5,1000000000000", "--set", "frames=0",
+                 "--set", "log_every=1",
                  "--jobs", "1", "--out", str(out)]) == 1
     table = (out / "table.csv").read_text().splitlines()
     assert table[1].startswith("steps=5,ok,")

@@ -134,6 +134,15 @@ def test_a_bad_value_is_one_line_in_the_page(server, page):
     expect(page.locator("#error")).to_contain_text("at most 64 units per layer")
 
 
+def test_a_link_with_settings_the_page_refuses_opens_the_default_and_says_why(server, page):
+    page.goto(f"{server}&hidden=100&lr=0.5")
+    expect(page.locator("#error")).to_contain_text("the link's settings were not used")
+    expect(page.locator("#error")).to_contain_text("at most 64 units per layer")
+    expect(page.locator("#network .unit")).to_have_count(2 + 3 + 2)  # the run it opened
+    page.click("#play")
+    expect(page.locator("#step")).not_to_have_text("0")  # and it trains
+
+
 def test_a_run_folders_config_opens_in_the_page(server, page, tmp_path):
     run = tmp_path / "run"
     assert main(["train", "--dataset", "circles", "--hidden", "5", "--activation", "tanh",

@@ -99,3 +99,17 @@ def test_page_text_is_checked_like_a_config():
         parse_texts({"hidden": "+".join(["2"] * 9)})
     with pytest.raises(ConfigError, match="lr must be > 0"):
         parse_texts({"lr": "0"})
+
+
+def test_a_large_set_is_scored_on_an_even_subset(made, monkeypatch):
+    from brickprop.train.metrics import accuracy
+    from brickprop.viz import frames
+
+    run, maker, _, frame = made
+    pred = maker.net.forward(run.X)
+    np.testing.assert_allclose(frame["loss"], maker.loss.forward(pred, run.Y), rtol=5e-4)  # 4 sig.
+    monkeypatch.setattr(frames, "SCORED", 60)  # 240 training rows: every 4th is scored
+    out = maker.evaluate()
+    sub = maker.net.forward(run.X[::4])
+    np.testing.assert_allclose(out["loss"], maker.loss.forward(sub, run.Y[::4]), rtol=5e-4)
+    np.testing.assert_allclose(out["metric"], accuracy(sub, run.Y[::4].argmax(axis=1)), rtol=5e-4)

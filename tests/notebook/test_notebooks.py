@@ -9,6 +9,7 @@ nbclient = pytest.importorskip("nbclient")
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("ipykernel")
 pytest.importorskip("anywidget")
+pytest.importorskip("starlette")  # the playground serves the live page's protocol
 
 
 def execute(path) -> list[str]:
@@ -46,6 +47,10 @@ def test_the_article_notebook_retells_the_article(repo):
     assert "article-fixed: 5000 steps" in text
     assert text.count("brickprop LiveView: a widget") == 4  # each run's view, as text
     assert "training:   0%" in text  # progress=True: tqdm's notebook bar, a widget too
+    # the playground trained the fixed run's 300 steps as bp.fit does, bit for bit
+    assert "playground: step 300, loss " in text
+    assert "bp.fit of its config ends with the same weights: True" in text
+    assert "brickprop playground (config " in text and "article-fixed.toml): a widget" in text
 
 
 def test_the_debug_notebook_shows_the_guard_and_the_remedies(repo):

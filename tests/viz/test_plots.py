@@ -173,3 +173,19 @@ def test_a_diverged_run_still_plots(tmp_path):
         assert plots.animate(history, net, X, y, tmp_path / "d.gif") == 10
     assert any("loss = inf at step" in t.get_text() for t in fig.axes[2].texts)
     assert any("NaN" in t.get_text() for t in fig.axes[1].texts)
+
+
+def test_a_large_sets_title_scores_an_even_subset_and_says_so(monkeypatch):
+    from brickprop.train.metrics import accuracy
+    from brickprop.viz import _panels
+
+    X, y = bp.datasets.xor(300, seed=0)
+    net = bp.mlp(2, [3], 2, seed=0)
+    history = bp.fit(net, X, bp.one_hot(y), bp.MSE(), bp.SGD(net.parameters(), lr=5.0),
+                     steps=50)
+    title = plots.three_panel(history, net, X, y)._suptitle.get_text()
+    assert title.endswith(f"accuracy {accuracy(net.forward(X), y):.2f}")
+    monkeypatch.setattr(_panels, "SCORED", 100)
+    title = plots.three_panel(history, net, X, y)._suptitle.get_text()
+    assert title.endswith(f"accuracy {accuracy(net.forward(X[::3]), y[::3]):.2f} "
+                          "on 100 of 300 samples")

@@ -1,6 +1,6 @@
 """What every ``brickprop`` subcommand shares: exit codes, the one-line usage error, the parser.
 
-The subcommands live in ``cli.py`` (train) and ``cli_*.py`` (the rest); ``cli.main``
+The subcommands live in ``main.py`` (train) and a module each (the rest); ``cli.main``
 turns a :class:`UsageError` (and ``ValueError``/``FileNotFoundError``) into one line
 on stderr with exit code 2.
 """
@@ -34,10 +34,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def subcommand(sub, name: str, help: str, description: str, **kwargs):
-    """Add subcommand ``name`` to ``sub`` with the shared help layout; returns its parser."""
+def subcommand(sub, func, **kwargs):
+    """Add ``func`` (``cmd_<name>(args) -> exit code``) to ``sub`` as ``brickprop <name>``.
+
+    Its docstring is its help, written once: the first line is the subcommand's line in
+    ``brickprop --help``, the paragraph below it the description that ``brickprop <name>
+    --help`` shows (reflowed).  Returns the parser, with the shared help layout.
+    """
+    summary, _, description = (func.__doc__ or "").strip().partition("\n")
     kwargs.setdefault("formatter_class", _HelpFormatter)
-    return sub.add_parser(name, help=help, description=description, **kwargs)
+    p = sub.add_parser(func.__name__.removeprefix("cmd_"), help=summary or None,
+                       description=" ".join(description.split()) or None, **kwargs)
+    p.set_defaults(func=func)
+    return p
 
 
 def output_folder(out: str | None, kind: str, marker: str, prefix: str = "",

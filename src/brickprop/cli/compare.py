@@ -1,7 +1,7 @@
 """``brickprop compare``: train variants of a run side by side, in parallel.
 
 The grid is planned and run by ``brickprop.compare``; its tables and figure are
-written by ``brickprop.compare_output``.
+written by ``brickprop.compare.output``.
 """
 
 from __future__ import annotations
@@ -24,25 +24,10 @@ from .base import (
 )
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def add_parser(sub):
     """Add ``brickprop compare`` to the subcommands ``sub``."""
     p = subcommand(
-        sub, "compare", help="train variants of a run side by side, in parallel",
-        description="Train a grid of variants -- one base config with --vary lists, or a "
-                    "list of configs -- each exactly like 'brickprop train', in parallel "
-                    "processes or on a Dask cluster. OUT gets every run folder, "
-                    "comparison.png (a row per variant: accuracy, decision boundary, loss; "
-                    "and a gradient-norm overlay), table.md and table.csv. A variant that "
-                    "fails is a row of the table; Ctrl-C or SIGTERM keeps the finished runs. "
-                    "The run options of 'brickprop train' are accepted too: --steps 100 is "
-                    "--set steps=100. An existing OUT is refused unless --overwrite; OUT "
-                    "appears when the comparison ends (it is written beside it, hidden, "
-                    "until then). Exit code 0 when every variant trained (diverging counts), "
-                    "1 when one could not run, 130 when interrupted.",
+        sub, cmd_compare,
         epilog="examples:\n"
                "  brickprop compare --vary lr=5,50 --vary clip_norm=none,1 --seeds 3\n"
                "  brickprop compare experiments/exploding.toml experiments/exploding-*.toml\n"
@@ -70,10 +55,21 @@ def add_parser(sub):
     p.add_argument("--out", help="output folder (default: runs/compare-<date-time>)")
     add_overwrite_flag(p, "comparison")
     add_config_flags(p)  # train's run options, each the same as --set KEY=VALUE
-    p.set_defaults(func=cmd_compare)
 
 
 def cmd_compare(args) -> int:
+    """train variants of a run side by side, in parallel
+
+    Train a grid of variants -- one base config with --vary lists, or a list of configs -- each
+    exactly like 'brickprop train', in parallel processes or on a Dask cluster. OUT gets every
+    run folder, comparison.png (a row per variant: accuracy, decision boundary, loss; and a
+    gradient-norm overlay), table.md and table.csv. A variant that fails is a row of the table;
+    Ctrl-C or SIGTERM keeps the finished runs. The run options of 'brickprop train' are
+    accepted too: --steps 100 is --set steps=100. An existing OUT is refused unless
+    --overwrite; OUT appears when the comparison ends (it is written beside it, hidden, until
+    then). Exit code 0 when every variant trained (diverging counts), 1 when one could not run,
+    130 when interrupted.
+    """
     from ..compare.grid import CompareError, check_dask, compare, parse_vary, plan
     from ..compare.output import write_outputs, written_by_compare
     from ..runs.config import ConfigError, from_dict, load_config, parse_value
@@ -132,8 +128,9 @@ def cmd_compare(args) -> int:
         os.environ.setdefault("PYTHONWARNINGS", "ignore")
         print(f"brickprop compare: {len(variants)} runs into {out}/", file=sys.stderr)
         # SIGTERM (kill, a job scheduler's timeout) stops the grid as Ctrl-C does: the
-        # workers are shut down with it and the finished runs are kept.
-        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        # workers are shut down with it and the finished runs are kept (Python's own
+        # Ctrl-C handler raises KeyboardInterrupt).
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             rows, interrupted = compare(variants, staged.path, jobs=args.jobs, dask=args.dask,
                                         shown=out, figures=args.figures)

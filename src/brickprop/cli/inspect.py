@@ -23,10 +23,7 @@ def add_parsers(sub):
 
 
 def _schedule_parser(sub):
-    p = subcommand(
-        sub, "schedule", help="show a learning-rate schedule over steps",
-        description="Print (and with --out, draw) the learning rate a schedule gives at "
-                    "each step, with the same options as 'brickprop train'.")
+    p = subcommand(sub, cmd_schedule)
     p.add_argument("name", help="constant, step, multistep, exponential, inverse_time, "
                    "cosine, onecycle or plateau")
     p.add_argument("--lr", type=float, default=0.1, help="base (or peak) learning rate")
@@ -44,10 +41,14 @@ def _schedule_parser(sub):
                    help="schedule cosine: warm restarts")
     p.add_argument("--plateau-patience", type=int, help=argparse.SUPPRESS)
     p.add_argument("--out", help="also draw the curve into this PNG file")
-    p.set_defaults(func=cmd_schedule)
 
 
 def cmd_schedule(args) -> int:
+    """show a learning-rate schedule over steps
+
+    Print (and with --out, draw) the learning rate a schedule gives at each step, with the same
+    options as 'brickprop train'.
+    """
     import numpy as np
 
     from ..optim.schedules import lr_curve
@@ -117,10 +118,7 @@ def _load_source(source: str | None, overrides: dict | None = None):
 
 
 def _explain_parser(sub):
-    p = subcommand(
-        sub, "explain", help="trace one training iteration, number by number",
-        description="Print one training iteration in the order of the chain rule: forward "
-                    "pass, loss, every factor of the backward pass and the updated weights.")
+    p = subcommand(sub, cmd_explain)
     p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
                    "(default: the article's XOR network)")
     p.add_argument("--article", action="store_true",
@@ -135,10 +133,14 @@ def _explain_parser(sub):
     p.add_argument("--format", choices=["text", "markdown", "latex"], default="text")
     p.add_argument("--lr", type=float, help="learning rate of a plain SGD step "
                    "(default: the config's optimizer)")
-    p.set_defaults(func=cmd_explain)
 
 
 def cmd_explain(args) -> int:
+    """trace one training iteration, number by number
+
+    Print one training iteration in the order of the chain rule: forward pass, loss, every
+    factor of the backward pass and the updated weights.
+    """
     from ..debug.explain import explain, render
 
     samples = 1 if args.samples is None else args.samples
@@ -177,21 +179,21 @@ def _explain_article(args) -> int:
 
 
 def _gradcheck_parser(sub):
-    p = subcommand(
-        sub, "gradcheck", help="check every gradient against finite differences",
-        description="Compare every brick's analytic gradients (each parameter and the "
-                    "input), the loss's and the regularizer's with central finite "
-                    "differences, and name the brick that is wrong. Exit code 1 when a "
-                    "check fails.")
+    p = subcommand(sub, cmd_gradcheck)
     p.add_argument("source", nargs="?", help="TOML run config or a saved model.npz "
                    "(default: the article's XOR network)")
     p.add_argument("--bug", dest="bugs", action="append", metavar="NAME",
                    help="switch on a classic mistake (see 'brickprop train --help')")
     p.add_argument("--samples", type=int, default=5, help="data samples in the check")
-    p.set_defaults(func=cmd_gradcheck)
 
 
 def cmd_gradcheck(args) -> int:
+    """check every gradient against finite differences
+
+    Compare every brick's analytic gradients (each parameter and the input), the loss's and the
+    regularizer's with central finite differences, and name the brick that is wrong. Exit code
+    1 when a check fails.
+    """
     from ..debug.gradcheck import gradcheck
 
     if args.samples < 1:

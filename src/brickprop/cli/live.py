@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from .base import EXIT_OK, UsageError, _HelpFormatter
@@ -34,26 +33,11 @@ def add_parser(sub):
 
 def opened(source):
     """What ``source`` opens: an ``Opened`` with its config, weights and steps."""
-    from ..live.server import Opened
-    from ..runs.config import ConfigError, from_dict, from_toml, load_config
-    from ..store.model import read
+    from ..live.opening import open_source
+    from ..runs.config import ConfigError
 
-    if source is None:
-        return Opened(from_dict({}))
     try:
-        if os.path.isdir(source):
-            from ..live.resume import run_folder
-
-            return run_folder(source)
-        if source.endswith(".npz"):
-            net, meta = read(source)
-            text = meta["extra"].get("config")
-            if not isinstance(text, str):
-                raise UsageError(f"{source} keeps no run config; give the config.toml of the "
-                                 "run that wrote it")
-            return Opened(from_toml(text, source), {p.name: p.data for p in net.parameters()},
-                          0, f"model {source}")
-        return Opened(load_config(source), source=f"config {source}")
+        return open_source(source)
     except ConfigError as e:
         raise UsageError(str(e)) from None
 

@@ -33,20 +33,12 @@ from .base import (
 
 
 def _train_parser(sub):
-    p = subcommand(
-        sub, "train", help="train a network and write a run folder",
-        description="Train a network (default: the article's 2-3-2 sigmoid network on XOR) "
-                    "and write a run folder with config.toml, metrics.csv, model.npz, "
-                    "figure.png, animation.gif and summary.txt. Flags override the config. "
-                    "An existing --out folder is refused unless --overwrite; Ctrl-C or "
-                    "SIGTERM stops after the current step and writes the steps trained "
-                    "(exit code 130).")
+    p = subcommand(sub, cmd_train)
     p.add_argument("config", nargs="?", help="TOML run config, e.g. runs/X/config.toml "
                    "to replay a run (default: the article's XOR run)")
     add_config_flags(p)
     p.add_argument("--out", help="run folder (default: runs/<date-time>)")
     add_overwrite_flag(p, "run")
-    p.set_defaults(func=cmd_train)
     return p
 
 
@@ -68,6 +60,13 @@ def _stop_on_signals(interrupt):
 
 
 def cmd_train(args) -> int:
+    """train a network and write a run folder
+
+    Train a network (default: the article's 2-3-2 sigmoid network on XOR) and write a run
+    folder with config.toml, metrics.csv, model.npz, figure.png, animation.gif and summary.txt.
+    Flags override the config. An existing --out folder is refused unless --overwrite; Ctrl-C
+    or SIGTERM stops after the current step and writes the steps trained (exit code 130).
+    """
     from tqdm import tqdm
 
     from ..jobs.run import train_run, written_by_run
@@ -108,6 +107,9 @@ def cmd_train(args) -> int:
         interrupt = Interrupt(cfg.steps)
         previous = _stop_on_signals(interrupt)
         try:
+            # No monitor thread: the run's figures are drawn in forked processes, which
+            # is only safe in a process without other threads (viz/_parallel.py).
+            tqdm.monitor_interval = 0
             with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
                       file=sys.stderr, leave=False) as bar:
                 history, summary_lines, files = train_run(

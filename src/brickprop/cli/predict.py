@@ -14,13 +14,7 @@ from .base import subcommand
 
 def add_parser(sub):
     """Add ``brickprop.runs.predict`` to the subparsers ``sub`` of the ``brickprop`` parser."""
-    p = subcommand(
-        sub, "predict", help="predict each row of a CSV file with a saved model",
-        description="Predict the target of each row of DATA.csv with a model.npz written by "
-                    "'brickprop train'. The features are standardized with the statistics "
-                    "saved in the model. Prints CSV (a 'prediction' column; with --proba one "
-                    "'p_<class>' column per class) or writes it to --out. When the file also "
-                    "holds the target column, the accuracy (or R^2) is reported on stderr.")
+    p = subcommand(sub, cmd_predict)
     p.add_argument("model", help="a model.npz from a run folder")
     p.add_argument("data", help="CSV file with the model's feature columns: named by a header "
                    "row (any order), or in training order without one; the target column "
@@ -28,10 +22,16 @@ def add_parser(sub):
     p.add_argument("--out", help="write the predictions to this CSV file instead of printing")
     p.add_argument("--proba", action="store_true", help="add class probabilities (models "
                    "trained with cross-entropy or binary-cross-entropy)")
-    p.set_defaults(func=cmd_predict)
 
 
 def cmd_predict(args) -> int:
+    """predict each row of a CSV file with a saved model
+
+    Predict the target of each row of DATA.csv with a model.npz written by 'brickprop train'.
+    The features are standardized with the statistics saved in the model. Prints CSV (a
+    'prediction' column; with --proba one 'p_<class>' column per class) or writes it to --out.
+    When the file also holds the target column, the accuracy (or R^2) is reported on stderr.
+    """
     from ..runs.predict import predict_file
 
     text, notes = predict_file(args.model, args.data, args.out, args.proba)

@@ -9,21 +9,21 @@ from .base import EXIT_OK, UsageError, subcommand
 
 def add_parser(sub):
     """Add ``brickprop report`` to the subcommands ``sub``."""
-    p = subcommand(
-        sub, "report", help="(re)build the HTML report of a run or comparison folder",
-        description="Write FOLDER/report.html: one self-contained page (no network needed) "
-                    "with the run's config and summary, the training animation with a step "
-                    "slider, the network's weights and gradients at each snapshot, the "
-                    "diagnostics and the first iteration typeset as math. For a folder of "
-                    "'brickprop compare' (it holds table.csv): the grid and a sortable table. "
-                    "Needs Jinja2: pip install 'brickprop[report]'.")
+    p = subcommand(sub, cmd_report)
     p.add_argument("folder", help="a run folder (holds config.toml) or a comparison folder "
                    "(holds table.csv)")
     p.add_argument("--out", help="write the page here instead of FOLDER/report.html")
-    p.set_defaults(func=cmd_report)
 
 
 def cmd_report(args) -> int:
+    """(re)build the HTML report of a run or comparison folder
+
+    Write FOLDER/report.html: one self-contained page (no network needed) with the run's config
+    and summary, the training animation with a step slider, the network's weights and gradients
+    at each snapshot, the diagnostics and the first iteration typeset as math. For a folder of
+    'brickprop compare' (it holds table.csv): the grid and a sortable table. Needs Jinja2: pip
+    install 'brickprop[report]'.
+    """
     from ..report import pages as report
 
     folder = args.folder

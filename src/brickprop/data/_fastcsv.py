@@ -1,6 +1,6 @@
 """The fast path of the CSV readers: a valid numeric file in one pass of NumPy's C reader.
 
-``datasets.from_csv`` and ``predict.read_features`` try ``load`` first.  Whenever it
+``csvfile.from_csv`` and ``predict.read_features`` try ``load`` first.  Whenever it
 cannot read a file exactly as their careful row-by-row reader would -- a cell that is
 not a finite number, a ragged row, quotes, a line of blank cells, a header it cannot
 tell from data -- it returns None, and the careful reader reads the file again to say

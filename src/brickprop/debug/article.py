@@ -27,35 +27,40 @@ _FACTOR = ("the figure names this factor -(y - h2) h2 (1 - h2), which is dL/dz2,
            "dh2/dz2 = h2 (1 - h2) alone; its result, dL/dh1 = [0.02599101 0.01515256 "
            "0.08274025], is dL/dz2 W2^T, the right value")
 
+# The numbers the article prints, figure by figure: (trace entry, the digits printed[, how
+# the figure names it]); a matrix is printed as its rows in brackets.
+FIGURES = {
+    "figure of the initialized network": (
+        ("h0", "[1.76405235 0.40015721]", "as X"),
+        ("y", "[1 0]", "as Y"),
+        ("W1", "[[-0.67746455 0.37769425 -0.07365253] [-0.53663519 0.60920496 0.21149622]]"),
+        ("W2", "[[-0.41491732 -0.30992816] [-0.31583913 -0.27706468] [-0.44701662 0.15231059]]")),
+    "figure z1 = X W1": (("z1", "[-1.40982136 0.91005018 -0.04529517]"),),
+    "figure h1 = sigmoid(z1)": (("h1", "[0.19626223 0.71301043 0.48867814]"),),
+    "figure z2 = h1 W2": (("z2", "[-0.52507645 -0.18394635]"),),
+    "text, and figure h2 = sigmoid(z2)": (("h2", "[0.37166596 0.45414264]"),),
+    "figure of dLoss/dW2": (
+        ("dL/dh2", "[-0.62833404 0.45414264]"),
+        ("dh2/dz2", "[-0.23353037 0.2478971]"),
+        ("dz2/dW2", "[0.19626223 0.71301043 0.48867814]"),
+        ("dL/dW2", "[[-0.02879856 0.02209533] [-0.10462365 0.08027117] [-0.07170623 0.0550157]]"),
+        ("W2_new", "[[-0.41488852 -0.30995026] [-0.31573451 -0.27714495] "
+                   "[-0.44694491 0.15225557]]", "as W2*")),
+    "figure of dLoss/dW1": (
+        ("dL/dz2", "[0.23353037 0.2478971]", "the factor before W2"),
+        ("dL/dh1", "[0.02599101 0.01515256 0.08274025]"),
+        ("dh1/dz1", "[0.15774337 0.20462656 0.24987182]"),
+        ("dz1/dW1", "[1.76405235 0.40015721]")),
+    "figure of the final dLoss/dW1": (
+        ("dL/dW1", "[[0.00723246 0.00546965 0.03647082] [0.00164061 0.00124073 0.00827303]]"),
+        ("W1_new", "[[-0.67747178 0.37768878 -0.073689] [-0.53663683 0.60920372 0.21148795]]",
+         "as W1*")),
+}
+NOTES = {"dh2/dz2": _TYPO, "dL/dz2": _FACTOR}  # why the article's digits differ from ours
+
 # (trace entry, where the article prints it, the digits it prints, why they differ or "")
-PRINTED = (
-    ("h0", "figure of the initialized network, as X", "[1.76405235 0.40015721]", ""),
-    ("y", "figure of the initialized network, as Y", "[1 0]", ""),
-    ("W1", "figure of the initialized network",
-     "[[-0.67746455 0.37769425 -0.07365253] [-0.53663519 0.60920496 0.21149622]]", ""),
-    ("W2", "figure of the initialized network",
-     "[[-0.41491732 -0.30992816] [-0.31583913 -0.27706468] [-0.44701662 0.15231059]]", ""),
-    ("z1", "figure z1 = X W1", "[-1.40982136 0.91005018 -0.04529517]", ""),
-    ("h1", "figure h1 = sigmoid(z1)", "[0.19626223 0.71301043 0.48867814]", ""),
-    ("z2", "figure z2 = h1 W2", "[-0.52507645 -0.18394635]", ""),
-    ("h2", "text, and figure h2 = sigmoid(z2)", "[0.37166596 0.45414264]", ""),
-    ("dL/dh2", "figure of dLoss/dW2", "[-0.62833404 0.45414264]", ""),
-    ("dh2/dz2", "figure of dLoss/dW2", "[-0.23353037 0.2478971]", _TYPO),
-    ("dz2/dW2", "figure of dLoss/dW2", "[0.19626223 0.71301043 0.48867814]", ""),
-    ("dL/dW2", "figure of dLoss/dW2",
-     "[[-0.02879856 0.02209533] [-0.10462365 0.08027117] [-0.07170623 0.0550157]]", ""),
-    ("W2_new", "figure of dLoss/dW2, as W2*",
-     "[[-0.41488852 -0.30995026] [-0.31573451 -0.27714495] [-0.44694491 0.15225557]]", ""),
-    ("dL/dz2", "figure of dLoss/dW1, the factor before W2", "[0.23353037 0.2478971]",
-     _FACTOR),
-    ("dL/dh1", "figure of dLoss/dW1", "[0.02599101 0.01515256 0.08274025]", ""),
-    ("dh1/dz1", "figure of dLoss/dW1", "[0.15774337 0.20462656 0.24987182]", ""),
-    ("dz1/dW1", "figure of dLoss/dW1", "[1.76405235 0.40015721]", ""),
-    ("dL/dW1", "figure of the final dLoss/dW1",
-     "[[0.00723246 0.00546965 0.03647082] [0.00164061 0.00124073 0.00827303]]", ""),
-    ("W1_new", "figure of the final dLoss/dW1, as W1*",
-     "[[-0.67747178 0.37768878 -0.073689] [-0.53663683 0.60920372 0.21148795]]", ""),
-)
+PRINTED = tuple((name, ", ".join([figure, *called]), digits, NOTES.get(name, ""))
+                for figure, rows in FIGURES.items() for name, digits, *called in rows)
 
 
 @dataclass(frozen=True)

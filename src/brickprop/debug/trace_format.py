@@ -21,12 +21,18 @@ if TYPE_CHECKING:
     from .explain import Entry, Trace
 
 
-def _cells(a, precision, samples, per_sample):
-    """Rows of equal-width number strings, and how many rows (samples) were left out."""
+def _cells(a, precision, samples, per_sample, limit=None):
+    """Rows of equal-width number strings, and how many rows (samples) were left out.
+
+    With ``limit``, only the first ``limit`` rows and columns become strings (a layout
+    that shows no more; a 784 x 256 weight matrix has 200,000), chosen as for the whole.
+    """
     a = np.atleast_2d(np.asarray(a, dtype=float))
     hidden = a.shape[0] - samples if per_sample and samples and a.shape[0] > samples else 0
     a = a[:a.shape[0] - hidden]
     finite = np.abs(a[np.isfinite(a)])
+    if limit is not None:
+        a = a[:limit, :limit]
     small = finite[finite > 0]
     sci = finite.size and (finite.max() >= 1e5 or (small.size and small.min() < 10.0 ** -precision))
     strings = [[f"{v:.{precision}{'e' if sci else 'f'}}" for v in row] for row in a]
@@ -48,7 +54,7 @@ def _joined(cells, hidden, newline, left, right, gap=" ") -> str:
     return newline.join(rows)
 
 
-def _rows(trace: Trace, precision, samples):
+def _rows(trace: Trace, precision, samples, limit=None):
     """``(new section or None, entry, note, cells or None, hidden rows)`` per entry."""
     if samples is not None and (isinstance(samples, bool) or samples < 1):
         raise ValueError(f"samples must be a positive integer or None, got {samples!r}")
@@ -60,7 +66,7 @@ def _rows(trace: Trace, precision, samples):
             where = "the forward pass" if where == "forward" else where.split(": ")[-1]
             note += f"  [reuses {e.reused_from}{' from ' + where if where else ''}]"
         cells, hidden = (None, 0) if e.array is None else \
-            _cells(e.array, precision, samples, e.per_sample)
+            _cells(e.array, precision, samples, e.per_sample, limit)
         yield (e.section if e.section != section else None), e, note, cells, hidden
         section = e.section
 
@@ -191,14 +197,14 @@ def to_mathml(trace: Trace, precision: int = 4, samples: int | None = 4,
     """
     esc = html.escape
     out = [f"<p class=\"trace-title\">{esc(trace.title)}</p>"]
-    for section, e, note, cells, hidden in _rows(trace, precision, samples):
+    for section, e, note, cells, hidden in _rows(trace, precision, samples, max_size):
         if section:
             out += ["</tbody></table>"] * (len(out) > 1) + [
                 f"<h3>{esc(section.capitalize())}</h3>",
                 '<table class="trace"><thead><tr><th scope="col">quantity</th>'
                 '<th scope="col">formula</th></tr></thead><tbody>']
         value = "" if cells is None else "<mo>=</mo>" + _mathml_value(
-            cells, hidden, e.array.ndim == 0, max_size)
+            cells, hidden, e.array.ndim == 0, max_size, np.atleast_2d(e.array).shape)
         out.append(f'<tr><td><math><mrow>{_mathml_name(e.name)}{value}'
                    f"</mrow></math></td><td><code>{esc(note)}</code></td></tr>")
     out += ["</tbody></table>"] * (len(out) > 1)
@@ -211,11 +217,12 @@ def to_mathml(trace: Trace, precision: int = 4, samples: int | None = 4,
     return "\n".join(out + ["</tbody></table>"] * bool(trace.printed))
 
 
-def _mathml_value(cells, hidden, scalar, max_size) -> str:
+def _mathml_value(cells, hidden, scalar, max_size, shape) -> str:
+    """The cells (at most ``max_size`` square) of an array of ``shape``, the rest counted."""
     if scalar:
         return f"<mn>{cells[0][0].strip()}</mn>"
-    more_cols = len(cells[0]) - max_size
-    hidden += max(len(cells) - max_size, 0)
+    more_cols = shape[1] - max_size
+    hidden += max(shape[0] - hidden - max_size, 0)
     rows = ["<mtr>" + "".join(f"<mtd><mn>{c.strip()}</mn></mtd>" for c in row[:max_size]) +
             (f"<mtd><mtext>⋯ {more_cols} more</mtext></mtd>" if more_cols > 0 else "") + "</mtr>"
             for row in cells[:max_size]]

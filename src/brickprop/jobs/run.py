@@ -87,12 +87,10 @@ def write_run(folder, cfg, run, history, summary: str, shown=None,
 
 def _draw(path, cfg, run, history, title, threshold) -> None:
     """figure.png, diagnostics.png and (with frames) animation.gif of a trained run."""
-    plots.three_panel(history, run.net, run.X, run.y, path=path("figure.png"), title=title,
-                      threshold=threshold)
-    plots.diagnostics_figure(history, path=path("diagnostics.png"), title=f"Diagnostics · {title}")
-    if cfg.frames:
-        plots.animate(history, run.net, run.X, run.y, path=path("animation.gif"),
-                      threshold=threshold)
+    plots.draw_run(history, run.net, run.X, run.y, figure=path("figure.png"),
+                   diagnostics=path("diagnostics.png"),
+                   animation=path("animation.gif") if cfg.frames else None, title=title,
+                   threshold=threshold)
 
 
 def summarize(cfg, run, history) -> list[str]:

@@ -119,7 +119,8 @@ class Page:
         self.acked = asyncio.Event()
         self.acked.set()
         self.send_lock = asyncio.Lock()
-        self.maker = self.run_id = self.version = self.snap = self.history = None
+        self.maker = self.run_id = self.version = self.snap = self.refused = None
+        self.history = None  # (run id, curves) of an opened run folder
         self.seq = 0
 
     async def send(self, message: dict) -> None:
@@ -170,14 +171,20 @@ class Page:
         elif kind == "start":
             if session is not None:
                 raise ProtocolError("this page has started already; reload it to start again")
-            opened = self.server.opened
-            cfg = options.parse_texts(msg["values"]) if msg["values"] else opened.cfg
-            same = cfg == opened.cfg
-            weights = opened.weights if same else None
-            run = await asyncio.to_thread(start_run, cfg, weights)
+            opened, refused = self.server.opened, None
+            try:  # a link's settings the page cannot train: say why, show what was opened
+                cfg = options.parse_texts(msg["values"]) if msg["values"] else opened.cfg
+                run = await asyncio.to_thread(start_run, cfg, opened.weights
+                                              if cfg == opened.cfg else None)
+            except ValueError as e:  # ConfigError too
+                refused, cfg = e, opened.cfg
+                run = await asyncio.to_thread(start_run, cfg, opened.weights)
+            weights = opened.weights if cfg == opened.cfg else None
             self.session = await asyncio.to_thread(Session, cfg, run,
                                                    opened.step if weights else 0, weights)
             self.history = (self.session.run_id, opened.history) if weights else None
+            if refused is not None:  # said after the setup, which clears the page's error
+                self.refused = f"the link's settings were not used: {refused}"
         elif session is None:
             raise ProtocolError('send "start" first')
         elif kind in ("play", "pause"):
@@ -279,6 +286,9 @@ class Page:
             if self.history and self.history[0] == snap.run:  # an opened run's curves so far
                 setup["history"] = self.history[1]
             out.append(setup)
+            if self.refused:
+                out.append({"type": "error", "message": self.refused[:500]})
+                self.refused = None
             self.run_id = snap.run
         frame = await asyncio.to_thread(self.maker.frame, snap.params, snap.run, snap.step)
         frame["marks"] = await asyncio.to_thread(probe.unit_marks, snap.source, snap.params)

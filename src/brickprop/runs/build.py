@@ -66,7 +66,8 @@ def make_optimizer_for(cfg: RunConfig, params):
 
 def load_data(cfg: RunConfig):
     """``(X, y, info, standardizer)``: the generated set, or the CSV file standardized."""
-    from ..data.datasets import Standardizer, from_csv
+    from ..data.csvfile import from_csv
+    from ..data.standardizer import Standardizer
 
     if not cfg.data:
         noise = {} if cfg.noise is None else {"noise": cfg.noise}

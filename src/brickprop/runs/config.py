@@ -2,7 +2,9 @@
 
 Every option of a run lives here; command-line flags override it, and the run
 folder keeps the resolved config so ``brickprop train runs/X/config.toml`` replays
-the run exactly.  Unknown keys and wrong types are errors, never silently ignored.
+the run exactly.  Unknown keys and wrong types are errors, never silently ignored;
+``rules.validate`` holds the checks a config must pass, ``parse_changes`` those of its
+``changes``.
 """
 
 from __future__ import annotations
@@ -18,22 +20,22 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ..bricks.activations import ACTIVATIONS
-from ..bricks.features import FEATURES, check_features
+from ..bricks.features import FEATURES
 from ..bricks.init import INITIALIZERS
 from ..bricks.losses import LOSSES
-from ..data.datasets import DATASETS, REGRESSION, default_noise
+from ..data.datasets import DATASETS, default_noise
 from ..debug.bugs import BUGS, SWITCHABLE
 from ..optim.optimizers import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
 from .options import (
     ConfigError,
-    _check_option,
     _parse_value,
     _toml_line,
     check_type,
     opt,
     options,
 )
+from .rules import validate
 
 
 @dataclass
@@ -162,6 +164,7 @@ class RunConfig:
 
     def __post_init__(self):
         validate(self)
+        parse_changes(self.changes)  # a bad STEP:KEY=VALUE is told now, not mid-run
 
     def resolved_output(self) -> str:
         if self.output != "auto":
@@ -194,65 +197,6 @@ NOT_SET = {name: o.none for name, (o, _) in OPTIONS.items() if o.none}  # may be
 def _kinds() -> dict:
     """Each key's declared type."""
     return {name: o.kind for name, (o, _) in OPTIONS.items()}
-
-
-def validate(cfg: RunConfig) -> None:
-    """Raise ``ConfigError`` naming the first bad value of ``cfg``."""
-    for name, (o, _) in OPTIONS.items():
-        value = getattr(cfg, name)
-        if not (value is None and o.none):
-            _check_option(name, value, o)
-    if cfg.data and not cfg.target:
-        raise ConfigError("data needs its target column: set target, e.g. --target label")
-    if cfg.target and not cfg.data:
-        raise ConfigError(f"target {cfg.target!r} names a column of a data file: set data "
-                          "too, e.g. --data file.csv --target label")
-    if cfg.data and cfg.noise is not None:
-        raise ConfigError("noise applies to generated data sets, not to a data file: "
-                          "remove it, or use a dataset instead of data")
-    if cfg.dataset in REGRESSION and not cfg.data and cfg.loss != "mse":
-        raise ConfigError(f"dataset {cfg.dataset!r} is a regression set: use loss mse")
-    if cfg.batch_size > cfg.n_samples and not cfg.data:
-        raise ConfigError(f"batch_size {cfg.batch_size} is larger than n_samples "
-                          f"{cfg.n_samples}; use 0 for full batch")
-    if cfg.features:
-        try:
-            check_features(cfg.features)
-        except ValueError as e:
-            raise ConfigError(f"features: {e}") from None
-    if max(cfg.seed, cfg.data_seed) >= 2**32:  # the legacy RandomState takes no larger seed
-        raise ConfigError(f"seed and data_seed must be < 2**32: {cfg.seed}, {cfg.data_seed}")
-    if cfg.frames == 1:
-        raise ConfigError("frames must be 0 (no animation) or at least 2")
-    if len(cfg.betas) != 2 or not all(0 <= b < 1 for b in cfg.betas):
-        raise ConfigError(f"betas must be two numbers in [0, 1), got {cfg.betas!r}")
-    if not cfg.val_split < 1:
-        raise ConfigError(f"val_split must be in [0, 1), got {cfg.val_split!r}")
-    if cfg.val_split and not cfg.data and round(cfg.n_samples * cfg.val_split) < 1:
-        raise ConfigError(f"val_split {cfg.val_split:g} of {cfg.n_samples} samples holds out "
-                          "no sample; raise it or set it to 0")
-    if cfg.patience and not cfg.val_split:
-        raise ConfigError("patience (early stopping) needs validation data; "
-                          "set val_split, e.g. --val-split 0.2")
-    if cfg.features:
-        try:
-            check_features(cfg.features)
-        except ValueError as e:
-            raise ConfigError(f"features: {e}") from None
-    bad = [b for b in cfg.bugs if b not in BUGS]
-    if bad:
-        raise ConfigError(f"unknown bug {bad[0]!r}; choose from {', '.join(BUGS)}")
-    if "scalar-l2-gradient" in cfg.bugs and not cfg.l2:
-        raise ConfigError("bug scalar-l2-gradient needs an L2 penalty (set l2 > 0)")
-    if "sigmoid-derivative-of-z" in cfg.bugs and "sigmoid" not in (
-            cfg.activation, cfg.resolved_output()):
-        raise ConfigError("bug sigmoid-derivative-of-z needs a sigmoid activation or output")
-    if "no-shuffle" in cfg.bugs and not cfg.batch_size:
-        raise ConfigError("bug no-shuffle changes nothing in full batch; set batch_size "
-                          "(the article's script: 50)")
-    parse_changes(cfg.changes)
-    if cfg.schedule == "multistep" and not cfg.milestones:
-        raise ConfigError("schedule 'multistep' needs milestones, e.g. --milestones 1000 3000")
 
 
 CHANGE_KEYS = ("lr", "l1", "l2", "clip_norm", "clip_value", "bugs")

@@ -11,6 +11,7 @@ a check of the free disk space before training.
 from __future__ import annotations
 
 from .._checks import machine_memory
+from ..train.loop import log_interval
 from .options import ConfigError
 
 FLOAT = 8                   # bytes of a float64
@@ -21,6 +22,12 @@ def _columns(n_layers: int) -> int:
     """History columns: step, losses, metric, lr, a gradient norm per layer and in all,
     validation, and five diagnostics per layer."""
     return 7 + n_layers + 2 + 5 * n_layers
+
+
+def history_rows(cfg) -> int:
+    """Rows the History of ``cfg``'s run keeps: one per ``log_every`` steps (automatic: ~20,000)."""
+    every = cfg.log_every or log_interval(cfg.steps)
+    return -(-cfg.steps // every) + 1  # the newest step's row besides
 
 
 def parts(cfg, n_samples: int, n_in: int, n_out: int) -> dict:
@@ -36,7 +43,7 @@ def parts(cfg, n_samples: int, n_in: int, n_out: int) -> dict:
         "n_samples": 3 * FLOAT * n_samples * (n_in + n_out + 1),
         # each layer's forward output and cached input, and their gradients
         "hidden": 4 * FLOAT * batch * sum(widths) + FLOAT * n_params * 6,
-        "steps": 2 * FLOAT * cfg.steps * _columns(len(widths) - 1),
+        "steps": 2 * FLOAT * history_rows(cfg) * _columns(len(widths) - 1),
         "frames": cfg.frames * (FRAME + 2 * FLOAT * n_params),
     }
 
@@ -59,7 +66,7 @@ def check_memory(cfg, n_samples: int, n_in: int, n_out: int, memory: int | None 
     over = {k: values[k] / most[k] for k in values if most[k] >= 1 and values[k] > most[k]}
     why = {"n_samples": "the data and the activations of each batch",
            "hidden": "the activations and weights of its widest layer",
-           "steps": "the History, which keeps a row of numbers per step",
+           "steps": "the History, which keeps a row of numbers per step logged",
            "frames": "the animation's frames and the weight snapshots"}
     if not over:
         raise ConfigError(f"this run needs about {_size(need)} of memory but this machine has "
@@ -99,7 +106,7 @@ def folder_bytes(cfg, n_in: int, n_out: int) -> int:
     """A lower bound of a run folder's size: metrics, figures, report, snapshots, animation."""
     widths = [n_in, *cfg.hidden, n_out]
     n_params = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
-    metrics = 8 * cfg.steps * (7 + 2 * (len(widths) - 1))
+    metrics = 8 * history_rows(cfg) * (7 + 2 * (len(widths) - 1))
     return metrics + 300_000 + FLOAT * n_params * (2 + 2 * cfg.frames) + 8_000 * cfg.frames
 
 

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..bricks.functional import sigmoid, softmax
 from ..data import _fastcsv
-from ..data.datasets import Standardizer, _changed, _float, _listed, _read_rows, _scan
+from ..data.csvfile import _changed, _float, _listed, _read_rows, _scan
+from ..data.standardizer import Standardizer
 from ..store.model import read
 
 _KEYS = ("task", "features", "target", "target_index", "classes", "loss", "threshold",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 
 import numpy as np
 
@@ -121,12 +119,12 @@ class History:
 
     def to_csv(self, path=None) -> str:
         """Write the rows as CSV (atomically, when ``path`` is given); returns the text."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(self.columns)
-        for row in self._flush():
-            writer.writerow([int(row[0]), *(repr(float(v)) for v in row[1:])])
-        text = buf.getvalue()
+        # Python floats from tolist() and their repr (the shortest text that reads back
+        # the same float): a tenth of the time of formatting NumPy scalars one by one.
+        lines = [",".join(self.columns)]
+        lines += [f"{int(row[0])},{','.join(map(repr, row[1:]))}"
+                  for row in self._flush().tolist()]
+        text = "\n".join(lines) + "\n"
         if path is not None:
             atomic_write_text(path, text)
         return text

@@ -4,8 +4,9 @@ A step is forward -> loss -> backward -> penalty -> clipping -> optimizer update
 through the bricks' own forward and backward.  ``fit`` is a short loop over
 ``train_step``: it draws the batches, records each step's metrics row, runs the
 validation at each epoch's end, and hands every step to its callbacks
-(``brickprop.train.callbacks``), which do everything else -- the divergence guard,
-early stopping, snapshots, diagnostics, progress, and whatever the caller adds.
+(``brickprop.train.callbacks``), which do everything else -- the standard ones
+(``train.standard``: the divergence guard, early stopping, snapshots, diagnostics,
+progress), and whatever the caller adds.
 Plots and reports only read the ``History``.
 """
 
@@ -22,8 +23,9 @@ from ..bricks.core import Sequential
 from ..bricks.losses import Loss
 from ..optim.clip import clip_grad_norm, clip_grad_value
 from ..optim.optimizers import SGD, Optimizer
-from . import callbacks as cb
+from . import standard
 from ._loop import Batches, SameFirstBatch, gather
+from .callbacks import bound_hooks
 from .history import History
 from .metrics import accuracy, labels_of, r2
 from .state import FitState
@@ -195,8 +197,9 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
     history = History(columns + ["val_loss", f"val_{metric}"] * (validation is not None),
                       every=log_every or log_interval(steps))
     run = FitState(net, X, Y, loss, optimizer, regularizer, history, clip_norm, clip_value)
-    hooks = cb.bound_hooks([*cb.standard(steps, snapshots, progress, diagnose_every, on_diverge,
-                                         diverge_factor, patience, min_delta), *callbacks])
+    hooks = bound_hooks([*standard.callbacks(steps, snapshots, progress, diagnose_every,
+                                             on_diverge, diverge_factor, patience, min_delta),
+                         *callbacks])
     for hook in hooks["on_begin"]:
         hook(run)
     _train(run, steps, metric, batch_size, drop_last, seed, shuffle, validation, hooks)

@@ -55,7 +55,7 @@ def diagnostics_figure(history, path=None, title=None):
     layers = sorted({int(m[2]) for m in map(_DIAGNOSTIC.match, history.columns) if m})
     # Input layer dark, output layer light: vanishing gradients read as a colour ramp.
     colors = colormaps["viridis"](np.linspace(0, 0.85, max(len(layers), 2)))
-    fig = new_figure(FIGSIZE)
+    fig = new_figure(FIGSIZE, panels=3)
     ax_grad, ax_ratio, ax_units = fig.subplots(1, 3, sharex=True)
     n_steps = int(steps[-1]) + 1 if len(steps) else 0
     if len(steps) > 1:  # the whole run, also the steps after a blow-up where nothing is finite

@@ -22,10 +22,11 @@ from ._figures import checked, save_animation, save_png
 from ._panels import CLASS_COLORS as CLASS_COLORS  # used by compareplots
 from ._panels import SHADE_COLORS as SHADE_COLORS
 from ._panels import _Panels, decision_grid, describe
+from ._parallel import at_once
 from .diagplots import HEALTHY_RATIO, diagnostics_figure, schedule_curve
 
 __all__ = ["HEALTHY_RATIO", "animate", "decision_grid", "describe", "diagnostics_figure",
-           "schedule_curve", "three_panel"]
+           "draw_run", "schedule_curve", "three_panel"]
 
 
 def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.5):
@@ -44,7 +45,8 @@ def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.
         Where to save a PNG, atomically: a failed save leaves an old file intact.
     title : str, optional
         Figure title; by default like ``"2-3-2 sigmoid · step 3000 · accuracy 0.94"``,
-        with the accuracy of ``net`` on ``(X, y)``.
+        with the accuracy of ``net`` on ``(X, y)`` (on an evenly spaced 5,000 of
+        them when there are more, and the title says so).
     threshold : float
         Class-1 threshold of a single-output network (0 for logits).
 
@@ -61,7 +63,7 @@ def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.
 
 
 def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
-            threshold: float = 0.5) -> int:
+            threshold: float = 0.5, alongside=()) -> int:
     """Write an animated GIF of the three panels, one frame per parameter snapshot.
 
     The still parts are drawn once; each frame redraws only what moves.
@@ -82,6 +84,9 @@ def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
         Frame resolution (80 gives 1040 x 336 pixels).
     threshold : float
         Class-1 threshold of a single-output network (0 for logits).
+    alongside : callables, optional
+        Other drawings to make while the frames are drawn, each on a core of its own
+        where the machine allows (``draw_run``).
 
     Returns
     -------
@@ -106,11 +111,31 @@ def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
     panels = _Panels(history, net, X, y, threshold, animated=True)
     panels.fig.set_dpi(dpi)
 
-    def frames():  # sets the panels to each snapshot in turn
-        for step, arrays in snapshots:
-            for p, a in zip(params, arrays):
-                p.data[...] = a
-            row = min(int(np.searchsorted(panels.steps, step)), len(panels.steps) - 1)
-            yield panels.show(shadow, row, step)
+    def show(i):  # sets the panels to snapshot i
+        step, arrays = snapshots[i]
+        for p, a in zip(params, arrays):
+            p.data[...] = a
+        row = min(int(np.searchsorted(panels.steps, step)), len(panels.steps) - 1)
+        panels.show(shadow, row, step)
 
-    return save_animation(panels.fig, frames(), panels.moving, path, fps)
+    return save_animation(panels.fig, len(snapshots), show, panels.moving, path, fps,
+                          alongside)
+
+
+def draw_run(history, net, X, y, figure, diagnostics, animation=None, title=None,
+             threshold: float = 0.5) -> None:
+    """A run's pictures at once: ``figure`` (``three_panel``), ``diagnostics`` and ``animation``.
+
+    Each argument is a path; ``animation=None`` leaves the GIF out.  The figures are
+    drawn beside the animation's frames, each on a core of its own where the machine
+    allows (``_parallel``), so they cost about what the longest of them costs alone.
+    """
+    drawings = [
+        lambda: three_panel(history, net, X, y, path=figure, title=title, threshold=threshold),
+        lambda: diagnostics_figure(history, path=diagnostics,
+                                   title=f"Diagnostics · {title}" if title else None)]
+    if animation is None or not history.snapshots:
+        at_once(drawings)
+        return
+    animate(history, net, X, y, path=animation, threshold=threshold,
+            alongside=[lambda: [draw() for draw in drawings]])

@@ -1,0 +1,95 @@
+"""Drawing at once in forked processes: the same files as drawing in turn, errors carried back."""
+
+import errno
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import brickprop as bp
+from brickprop.viz import _parallel, plots
+
+can_fork = _parallel.can_fork  # the real rule, before the fixture below replaces it
+
+
+@pytest.fixture(autouse=True)
+def forking(monkeypatch):
+    """Fork on Linux even when an earlier test left threads behind (idle loky or server
+    threads; ``can_fork`` refuses any thread, to be safe in a user's process)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("at_once forks only on Linux")
+    monkeypatch.setattr(_parallel, "can_fork", lambda: True)
+
+
+def test_every_task_runs_and_children_write_shared_memory(tmp_path):
+    out = _parallel.shared_array((3, 4))
+
+    def fill(i):
+        out[i] = i + 1
+        (tmp_path / f"{i}.txt").write_text(str(os.getpid()))
+
+    _parallel.at_once([lambda i=i: fill(i) for i in range(3)])
+    np.testing.assert_array_equal(out, np.repeat([[1], [2], [3]], 4, axis=1))
+    pids = {(tmp_path / f"{i}.txt").read_text() for i in range(3)}
+    assert len(pids) == 3 and str(os.getpid()) in pids  # the first ran here, two in children
+
+
+def test_a_childs_error_reaches_the_parent_as_itself():
+    def full_disk():
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError) as caught:
+        _parallel.at_once([lambda: None, full_disk])
+    assert caught.value.errno == errno.ENOSPC
+
+
+def test_a_child_that_dies_is_an_error():
+    with pytest.raises(RuntimeError, match="status"):
+        _parallel.at_once([lambda: None, lambda: os.kill(os.getpid(), 9)])
+
+
+def test_the_parents_error_waits_for_the_children(tmp_path):
+    def slow_write():
+        import time
+
+        time.sleep(0.3)
+        (tmp_path / "done").write_text("yes")
+
+    def fail():
+        raise ValueError("here")
+
+    with pytest.raises(ValueError, match="here"):
+        _parallel.at_once([fail, slow_write])
+    assert (tmp_path / "done").read_text() == "yes"  # not killed mid-write
+
+
+def test_drawing_at_once_writes_the_same_files_as_drawing_in_turn(tmp_path, monkeypatch):
+    X, y = bp.datasets.xor(100, seed=0)
+    net = bp.mlp(2, [3], 2, seed=0)
+    history = bp.fit(net, X, bp.one_hot(y), bp.MSE(), bp.SGD(net.parameters(), lr=5.0),
+                     steps=300, snapshots=6, diagnose_every=10)
+
+    def draw(folder):
+        folder.mkdir()
+        plots.draw_run(history, net, X, y, figure=folder / "f.png",
+                       diagnostics=folder / "d.png", animation=folder / "a.gif", title="t")
+        return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    together = draw(tmp_path / "together")
+    monkeypatch.setattr(_parallel, "can_fork", lambda: False)
+    assert draw(tmp_path / "in-turn") == together
+    assert sorted(together) == ["a.gif", "d.png", "f.png"]
+
+
+def test_no_fork_while_another_thread_runs():
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not can_fork()
+    finally:
+        release.set()
+        other.join()
