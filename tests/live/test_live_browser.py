@@ -192,7 +192,8 @@ def test_the_cli_opens_a_run_folder_with_its_weights(tmp_path, browser):
         page.goto(url)
         expect(page.locator("#network .unit")).to_have_count(2 + 4 + 2)
         page.wait_for_function("document.getElementById('step').textContent === '30'")
-        assert "trained all 30 steps" in page.inner_text("#state")
+        assert page.inner_text("#state") == "Paused."  # steps raised to 60: play trains on
+        expect(page.locator("#play")).to_be_enabled()
         page.close()
     finally:
         proc.terminate()

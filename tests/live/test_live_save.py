@@ -71,3 +71,34 @@ def test_a_saved_session_with_changes_replays_byte_for_byte(tmp_path, monkeypatc
     header = rows[0].split(",")
     lr = [float(r.split(",")[header.index("lr")]) for r in rows[1:]]
     assert lr[lr_step - 1] == 5.0 and lr[lr_step] == 1.5
+
+
+def test_on_diverge_rollback_goes_back_and_on_as_train_does(tmp_path, monkeypatch):
+    # tanh with an identity output at lr 5 blows up at step 4 and again at step 9 (measured
+    # with brickprop train): each time the guard restores the weights and halves the lr
+    monkeypatch.chdir(tmp_path)
+    values = {"steps": 300, "activation": "tanh", "output": "identity", "lr": 5.0,
+              "on_diverge": "rollback"}
+    server = Server(Opened(from_dict(values)), hosts=(HOST,))
+    with TestClient(make_app(server)) as client, client.websocket_connect(
+            f"/ws?token={server.token}", headers={"origin": ORIGIN}) as ws:
+        ws.send_text(json.dumps({"type": "start", "values": {}}))
+        ws.send_text(json.dumps({"type": "play"}))
+        states, frame = set(), until(ws, "frame")
+        while frame["state"] != "finished":
+            states.add(frame["state"])
+            frame = until(ws, "frame")
+        ws.send_text(json.dumps({"type": "save"}))
+        saved = until(ws, "saved")
+    assert "diverged" not in states and frame["step"] == 300  # it never paused
+    assert frame["lr"] == 1.25 and len(frame["rollbacks"]) == 2
+    assert frame["rollbacks"][0].startswith("step 4: restored the weights from before step 1 "
+                                            "and halved the learning rate to 2.5")
+    trained = tmp_path / "trained"
+    assert main(["train", "--out", str(trained), "--frames", "0",
+                 *[f"--{k.replace('_', '-')}={v}" for k, v in values.items()]]) == 0
+    summary = (trained / "summary.txt").read_text()
+    assert all(line in summary for line in frame["rollbacks"])  # the lines train prints
+    assert saved["same"], saved["message"]  # the page's weights are train's, bit for bit
+    folder = tmp_path / saved["path"]
+    assert (folder / "metrics.csv").read_bytes() == (trained / "metrics.csv").read_bytes()

@@ -172,7 +172,8 @@ def test_it_opens_a_run_folder_a_model_a_config_and_a_network(opened, tmp_path):
     net, _ = read(tmp_path / "run" / "model.npz")
     weights = [p.data for p in net.parameters()]
     folder = opened(tmp_path / "run")
-    assert folder.config == cfg and folder.wait()["step"] == 30
+    # at its last step; it trained all its steps, so it gets as many again to play on
+    assert folder.config == cfg.replace(steps=60) and folder.wait()["step"] == 30
     model = opened(str(tmp_path / "run" / "model.npz"))
     assert model.config == cfg and model.wait()["step"] == 0  # a model file keeps no steps
     for pg in (folder, model):
@@ -217,9 +218,9 @@ def test_the_page_is_the_live_page_with_everything_inlined(opened):
     declared = json.loads(html.split('id="options">')[1].split("</script>")[0])
     assert declared == options.declare()
     live_js = (server.LIVE_STATIC / "live.js").read_text(encoding="utf-8")
-    assert live_js.replace('"./probe.js"', '"brickprop/live/probe.js"') in html
+    assert live_js.replace('"./guard.js"', '"brickprop/live/guard.js"') in html
     imports = json.loads(html.split('type="importmap">')[1].split("</script>")[0])["imports"]
     assert sorted(imports) == ["brickprop/boundary.js", "brickprop/curves.js",
-                               "brickprop/live/probe.js", "brickprop/network.js",
-                               "brickprop/util.js"]
+                               "brickprop/live/guard.js", "brickprop/network.js",
+                               "brickprop/probe.js", "brickprop/util.js"]
     assert all(url.startswith("data:text/javascript;base64,") for url in imports.values())

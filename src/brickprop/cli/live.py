@@ -20,9 +20,9 @@ def add_parser(sub):
                     "clipping apply at the next step, anything else starts again), and the "
                     "page's address holds its whole configuration. Ctrl-C stops the server.",
         formatter_class=_HelpFormatter)
-    p.add_argument("source", nargs="?", help="a config.toml, a run folder (its config and "
-                   "final weights) or a model.npz (its config and weights); default: the "
-                   "default run of brickprop train")
+    p.add_argument("source", nargs="?", help="a config.toml, a run folder (at its last "
+                   "step: final weights, curves; play trains on) or a model.npz (its config "
+                   "and weights); default: the default run of brickprop train")
     p.add_argument("--port", type=int, default=0, help="port to listen on (0: any free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on; anything but "
                    "this machine's loopback lets other machines reach the page (a warning "

@@ -18,18 +18,10 @@ def open_source(source) -> Opened:
     if source is None:
         return Opened(from_dict({}))
     source = os.fspath(source)
-    if os.path.isdir(source):
-        cfg = load_config(os.path.join(source, "config.toml"))
-        model, steps = os.path.join(source, "model.npz"), 0
-        if not os.path.isfile(model):
-            return Opened(cfg, source=f"run folder {source}")
-        metrics = os.path.join(source, "metrics.csv")
-        if os.path.isfile(metrics):
-            with open(metrics, encoding="utf-8") as f:
-                steps = max(sum(1 for _ in f) - 1, 0)
-        net, _ = read(model)
-        return Opened(cfg, {p.name: p.data for p in net.parameters()}, steps,
-                      f"run folder {source}")
+    if os.path.isdir(source):  # at its last step, with its curves (resume.py)
+        from .resume import run_folder
+
+        return run_folder(source)
     if source.endswith(".npz"):
         net, meta = read(source)
         text = meta["extra"].get("config")

@@ -14,11 +14,10 @@ Page -> server (JSON text; anything else is answered with one ``error`` line)::
     {"type": "remedy", "index": n}   # apply the guard's remedy n (of the frame's list), play
     {"type": "save"}                 # Save as run: answered with "saved" (save.py)
 
-Server -> page: ``setup`` and ``frame`` (``viz.frames``; a frame adds ``seq``,
-``state``, ``message`` and ``lr``), ``error`` ({"message"}), ``notice``, ``explain``
-(``probe.explained`` at ``step``) and ``gradcheck`` (``probe.checked``, after a bug
-toggle).  At most one frame is in flight: the next is made from a fresh snapshot after
-the page's ack.
+Server -> page: ``setup``, ``frame`` (``viz.frames``, with ``seq``, ``state``, ``message``,
+``lr``, ``remedies``, ``diag``, ``marks``, ``rollbacks``), ``error`` ({"message"}), ``notice``,
+``explain`` (``probe.explained`` at ``step``) and ``gradcheck`` (``probe.checked``, after a
+bug toggle).  One frame is in flight at most: the next is made after the page's ack.
 """
 
 from __future__ import annotations
@@ -30,11 +29,11 @@ import io
 import json
 import logging
 
-from ..runs.build import build
 from ..runs.config import ConfigError, from_toml
 from ..viz.frames import FrameMaker
 from . import options, probe, remedy
 from . import save as saving
+from .resume import start_run
 
 MAX_TEXT = 64 * 1024  # characters of any message but an opened file
 MAX_VALUE = 400  # characters of one control's text
@@ -111,20 +110,6 @@ def opened_file(msg) -> tuple:
     raise ProtocolError(f"{name}: open a config .toml (as text) or a model .npz (as base64)")
 
 
-def start_run(cfg, weights=None):
-    """Build ``cfg`` (checked against the page's limits), with ``weights`` loaded if given."""
-    options.check_limits(cfg)
-    run = build(cfg)
-    if weights:
-        params = run.net.parameters()
-        if sorted(weights) != sorted(p.name for p in params) or any(
-                weights[p.name].shape != p.data.shape for p in params):
-            raise ConfigError("the model's weights do not fit the network its config builds")
-        for p in params:
-            p.data[...] = weights[p.name]
-    return run
-
-
 class Page:
     """One WebSocket: its messages in, its session's frames out."""
 
@@ -135,6 +120,7 @@ class Page:
         self.acked.set()
         self.send_lock = asyncio.Lock()
         self.maker = self.run_id = self.version = self.snap = self.refused = None
+        self.history = None  # (run id, curves) of an opened run folder
         self.seq = 0
 
     async def send(self, message: dict) -> None:
@@ -196,6 +182,7 @@ class Page:
             weights = opened.weights if cfg == opened.cfg else None
             self.session = await asyncio.to_thread(Session, cfg, run,
                                                    opened.step if weights else 0, weights)
+            self.history = (self.session.run_id, opened.history) if weights else None
             if refused is not None:  # said after the setup, which clears the page's error
                 self.refused = f"the link's settings were not used: {refused}"
         elif session is None:
@@ -296,6 +283,8 @@ class Page:
                 kw["validation"], input_names=source.info["features"] if snap.cfg.data else None)
             setup = await asyncio.to_thread(self.maker.setup, snap.run)
             setup.update(config=options.texts(snap.cfg), toml=snap.cfg.to_toml())
+            if self.history and self.history[0] == snap.run:  # an opened run's curves so far
+                setup["history"] = self.history[1]
             out.append(setup)
             if self.refused:
                 out.append({"type": "error", "message": self.refused[:500]})
@@ -305,5 +294,6 @@ class Page:
         frame["marks"] = await asyncio.to_thread(probe.unit_marks, snap.source, snap.params)
         self.seq += 1
         frame.update(seq=self.seq, state=snap.state, message=snap.message, lr=snap.lr,
-                     remedies=remedy.buttons(snap.remedies, self.session.cfg), diag=snap.diag)
+                     remedies=remedy.buttons(snap.remedies, self.session.cfg), diag=snap.diag,
+                     rollbacks=snap.rollbacks or [])
         return [*out, frame]

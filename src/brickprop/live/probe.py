@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import copy
 
-import numpy as np
-
-from ..bricks.core import Sequential
 from ..debug.bugs import SWITCHABLE as LIVE_BUGS  # noqa: F401  (page.py toggles these)
 from ..debug.explain import explain
 from ..debug.gradcheck import gradcheck
 from ..runs.build import make_regularizer, rebug
+from ..viz.panel import panel, stripped
 
-SAMPLES = 4      # per-sample values shown before the sum
 CHECK_ROWS = 5   # samples the gradient check uses (each entry costs two forward passes)
 
 
@@ -38,11 +35,9 @@ def network_at(source, params, cfg):
     net = copy.deepcopy(source.net)
     for p, value in zip(net.parameters(), params):
         p.data[...] = value
-    bricks, X = list(net), source.X
-    while bricks and not bricks[0].parameters():
-        X = bricks.pop(0).forward(X)
-    net, loss, reg = with_bugs(cfg, Sequential(*bricks))
-    return net, np.asarray(X, dtype=float), source.Y, loss, reg
+    net, X = stripped(net, source.X)
+    net, loss, reg = with_bugs(cfg, net)
+    return net, X, source.Y, loss, reg
 
 
 def explain_target(msg) -> dict:
@@ -55,71 +50,10 @@ def explain_target(msg) -> dict:
     return target
 
 
-def _values(a) -> list:
-    return [float(v) for v in np.ravel(a)]
-
-
-def _row(name, formula, value, per_sample=None) -> dict:
-    """One panel row: the value (a float) and, for a sum over samples, its first terms."""
-    row = {"name": name, "formula": formula, "value": float(value)}
-    if per_sample is not None:
-        row["samples"] = _values(per_sample[:SAMPLES])
-    return row
-
-
 def explained(source, params, cfg, lr: float, target: dict) -> dict:
-    """The numbers of a link or unit at these weights: ``{"title", "rows", ...}``."""
+    """The numbers of a link or unit at these weights: ``{"title", "rows", "n_samples"}``."""
     net, X, Y, loss, reg = network_at(source, params, cfg)
-    n_layers, layer = sum(1 for b in net if b.parameters()), target["layer"]
-    trace = explain(net, X, Y, loss=loss, regularizer=reg, lr=lr)
-    n, sizes = X.shape[0], [trace[f"h{k}"].array.shape[1] for k in range(n_layers + 1)]
-    if "unit" in target and not (layer <= n_layers and target["unit"] < sizes[layer]) or \
-            "unit" not in target and not (layer < n_layers and target["i"] < sizes[layer]
-                                          and target["j"] < sizes[layer + 1]):
-        raise ValueError(f"the network ({'-'.join(map(str, sizes))}) has no such "
-                         f"{'unit' if 'unit' in target else 'link'}; click one of the drawing")
-    if "unit" in target:
-        j = target["unit"]
-        if layer == 0:
-            h0 = trace["h0"].array[:, j]
-            return {"title": f"input unit {j + 1}: what the first layer multiplies",
-                    "rows": [_row(f"mean h0[:, {j + 1}]", "the input over the batch",
-                                  h0.mean(), h0)], "n_samples": n}
-        k = layer
-        rows = [_row(f"mean z{k}[:, {j + 1}]", "pre-activation " + trace[f"z{k}"].formula,
-                     trace[f"z{k}"].array[:, j].mean(), trace[f"z{k}"].array[:, j]),
-                _row(f"mean h{k}[:, {j + 1}]", trace[f"h{k}"].formula,
-                     trace[f"h{k}"].array[:, j].mean(), trace[f"h{k}"].array[:, j])]
-        local = trace[f"dh{k}/dz{k}"].array
-        if local is not None:
-            rows.append(_row(f"mean dh{k}/dz{k}[:, {j + 1}]", "local derivative",
-                             local[:, j].mean(), local[:, j]))
-        for name in (f"dL/dh{k}", f"dL/dz{k}"):
-            col = trace[name].array[:, j]
-            rows.append(_row(f"sum {name}[:, {j + 1}]", trace[name].formula + ", over the batch",
-                             col.sum(), col))
-        return {"title": f"unit {j + 1} of layer {k}", "rows": rows, "n_samples": n}
-    k, i, j = layer + 1, target["i"], target["j"]
-    W = trace[f"W{k}"].array
-    x = trace[f"dz{k}/dW{k}"].array[:, i]
-    up = trace[f"dL/dz{k}"].array[:, j]
-    total = trace[f"dL/dW{k}"].array[i, j]
-    pen = f"dL_penalty/dW{k}"
-    penalty = trace[pen].array[i, j] if pen in trace else 0.0
-    rows = [_row(f"W{k}[{i + 1}, {j + 1}]", "the weight now", W[i, j]),
-            _row(f"mean h{k - 1}[:, {i + 1}]", "the input it multiplies", x.mean(), x),
-            _row(f"sum dL/dz{k}[:, {j + 1}]", "the upstream gradient (the loss's 1/N is in it)",
-                 up.sum(), up),
-            _row("data part", f"sum over the {n} samples of h{k - 1}[:, {i + 1}] dL/dz{k}[:, "
-                 f"{j + 1}]", float(np.sum(x * up)), x * up),
-            _row("penalty's share", trace[pen].formula if pen in trace else "no penalty",
-                 penalty),
-            _row(f"dL/dW{k}[{i + 1}, {j + 1}]", trace[f"dL/dW{k}"].formula, total),
-            _row("update", f"- lr * dL/dW{k}, lr {lr:g}", -lr * total),
-            _row(f"W{k}_new[{i + 1}, {j + 1}]", trace[f"W{k}_new"].formula,
-                 trace[f"W{k}_new"].array[i, j])]
-    return {"title": f"weight W{k}[{i + 1}, {j + 1}]: from unit {i + 1} of layer {k - 1} to "
-            f"unit {j + 1} of layer {k}", "rows": rows, "n_samples": n}
+    return panel(explain(net, X, Y, loss=loss, regularizer=reg, lr=lr), target, lr)
 
 
 def checked(source, params, cfg) -> dict:

@@ -24,7 +24,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MAX_PAGES = 4  # pages training at once; each has its own worker thread
 MAX_MESSAGE = 8 * 2**20  # bytes of one message from a page (an opened model file)
 LIVE_STATIC = assets.STATIC.parent.parent / "live" / "static"
-PAGE_FILES = {"live.js": LIVE_STATIC, "live.css": LIVE_STATIC, "probe.js": LIVE_STATIC,
+PAGE_FILES = {"live.js": LIVE_STATIC, "live.css": LIVE_STATIC, "guard.js": LIVE_STATIC,
               **{name: assets.STATIC for name in (*assets.DRAWING, "drawings.css")}}
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
@@ -37,6 +37,7 @@ class Opened:
     weights: dict | None = None  # parameter name -> array, from a model file
     step: int = 0                # steps those weights were trained (a run folder's metrics)
     source: str = "the default run"
+    history: dict | None = None  # a run folder's curves ({"x", "loss", "metric", ...})
 
 
 @dataclass

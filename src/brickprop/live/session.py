@@ -40,6 +40,7 @@ class Snapshot:
     remedies: list = None  # the divergence guard's ranked remedies, while "diverged"
     changes: list = None   # "STEP:KEY=VALUE" of the live changes since the run began
     diag: dict = None      # {"step", "grad_norm": [per layer], "update_ratio": [per layer]}
+    rollbacks: list = None  # the guard's rollback lines this run (on_diverge "rollback")
     cfg: object = None     # the RunConfig being trained (filled in by the server)
     source: object = None  # the server's own Run of that config (data, network, loss)
 

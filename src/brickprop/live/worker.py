@@ -29,13 +29,18 @@ class Steer(Callback):
         w = self.worker
         w.step += 1
         if run.history is not self.history:  # a new fit call: find its columns once
-            self.history, cols = run.history, run.history.columns
+            self.history, cols, self.rolled = run.history, run.history.columns, 0
             self.norms = [cols.index(c) for c in cols if c.startswith("grad_norm_")]
             self.ratios = [cols.index(c) for c in cols if c.startswith("update_ratio_")]
         ratios = [row[i] for i in self.ratios]
         if ratios and ratios[0] == ratios[0]:  # a diagnostics step (else NaN)
             w.diag = {"step": w.step, "grad_norm": [row[i] for i in self.norms],
                       "update_ratio": ratios}
+        rolled = run.history.meta.get("rollbacks", ())
+        if len(rolled) > self.rolled:  # --on-diverge rollback: the guard went back, as in train
+            w.rollbacks += rolled[self.rolled:]
+            self.rolled = len(rolled)
+            w.revision += 1  # the page says so at once
         if w.flag.value or w.attend_always:
             w.attend(run)
 
@@ -52,6 +57,7 @@ class Worker:
         self.remedies = []  # the guard's ranked remedies, while diverged
         self.changes = []   # "STEP:KEY=VALUE" of each live change since the run began
         self.diag = None    # per-layer gradient norms and update ratios, last diagnosed
+        self.rollbacks = []  # the guard's rollback lines (on_diverge "rollback") this run
 
     # -- commands ----------------------------------------------------------------------
     def read(self, block: bool = False) -> None:
@@ -106,7 +112,8 @@ class Worker:
                                                 self.message, float(self.optimizer.current_lr()),
                                                 self.revision, self.remedies
                                                 if self.state == "diverged" else [],
-                                                list(self.changes), self.diag)))
+                                                list(self.changes), self.diag,
+                                                list(self.rollbacks))))
             except (BrokenPipeError, OSError):  # the server is gone
                 self.closed = True
 
@@ -120,7 +127,7 @@ class Worker:
         self.params = self.run.net.parameters()
         self.optimizer = self.run.fit_kwargs["optimizer"]
         self.segment = self.revision = self.single = 0
-        self.changes, self.diag = [], None
+        self.changes, self.diag, self.rollbacks = [], None, []
         self.playing = self.playing and step < cfg.steps
         self.state = "finished" if step >= cfg.steps else \
             "playing" if self.playing else "paused"
@@ -204,7 +211,8 @@ class Worker:
         cfg = self.cfg
         kw = dict(self.run.fit_kwargs)
         kw.pop("callbacks", None)  # an opened config's changes: the page steers by hand
-        self.optimizer.lr = make_lr(cfg)
+        # optimizer.lr is the config's (set by install and apply_live), or the guard's halving
+        # of it after a rollback, which holds for the rest of the run, as in train
         kw.update(regularizer=make_regularizer(cfg), clip_norm=cfg.clip_norm or None,
                   clip_value=cfg.clip_value or None, steps=min(SEGMENT, cfg.steps - self.step),
                   snapshots=0, seed=cfg.seed + self.segment, progress=None)
@@ -219,6 +227,9 @@ class Worker:
             self.state = "diverged" if meta.get("diverged") else "finished"
             self.message = meta.get("diverged") or meta.get("stopped")
             self.remedies = meta.get("remedies", [])
+        elif self.step >= self.cfg.steps:  # fit ended on its last step with no attend after it
+            self.playing, self.state = False, "finished"
+            self.message = f"trained all {self.cfg.steps} steps; raise steps to go on"
         self.serve()
 
 

@@ -47,15 +47,12 @@ def curves(columns, rows, metric) -> dict:
     return out
 
 
-def snapshot_frames(cfg, net, weights) -> dict:
+def snapshot_frames(run, cfg, net, weights) -> dict:
     """``{"setup", "frames"}``: the run's setup and one frame per snapshot's weights.
 
-    ``weights`` are dicts name -> array; the data come from ``cfg`` (generated again,
-    or read from its CSV file), so a missing CSV file raises OSError or ValueError.
+    ``run`` is ``build(cfg)`` (its data: generated again, or read from its CSV file);
+    ``weights`` are dicts name -> array.
     """
-    from ..runs.build import build
-
-    run = build(cfg)
     kw = run.fit_kwargs
     maker = FrameMaker(net, run.X, run.Y, kw["loss"], run.info["task"], kw["validation"],
                        input_names=run.info["features"] if cfg.data else None)

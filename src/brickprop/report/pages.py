@@ -22,6 +22,7 @@ from ..viz import assets
 from ..viz.assets import inline_importmap
 from ..viz.frames import MAX_UNITS, rounded
 from .drawings import curves, link_values, snapshot_frames
+from .numbers import explain_data
 from .runfiles import _check_size, _data_uri, _metrics, gif_frames
 
 __all__ = ["Comparison", "available", "build_comparison", "build_run", "run_context"]
@@ -79,6 +80,7 @@ def run_context(folder, shown=None) -> dict:
 
     ``shown`` is the folder's name on the page (default: ``folder``'s absolute path).
     """
+    from ..runs.build import build
     from ..runs.config import NOT_SET, from_dict, load_config
     from ..store.model import load, load_snapshots
 
@@ -110,12 +112,13 @@ def run_context(folder, shown=None) -> dict:
     linears = [b for b in net if b.parameters()]  # Linear bricks (a Features brick has none)
     sizes = [linears[0].n_in] + [b.n_out for b in linears]
     w_names = [b.parameters()[0].name for b in linears]
-    frames = []
+    frames, lrs = [], []
     for s in steps:  # the row of the snapshot's step, or the nearest one before it
         r = rows[max(0, min(int(np.searchsorted(rows[:, 0], s, side="right")) - 1,
                             len(rows) - 1))]
         frames.append({"step": int(s), "loss": rounded([r[columns.index("loss")]])[0],
                        "metric": rounded([r[columns.index(metric)]])[0]})
+        lrs.append(float(r[columns.index("lr")]) if "lr" in columns else cfg.lr)
     diverged_step = meta.get("diverged_step")
     diverged_frame = None if diverged_step is None else \
         next((k for k, s in enumerate(steps) if s >= diverged_step - 1), n - 1)
@@ -124,10 +127,13 @@ def run_context(folder, shown=None) -> dict:
             "grads": [None if g is None else link_values(g, w_names, sizes) for g in grads],
             "diverged_frame": diverged_frame, "curves": curves(columns, rows, metric),
             "sizes": sizes}
+    data["drawings"] = data["explain"] = None
     try:
-        data["drawings"], drawings_note = snapshot_frames(cfg, net, weights), None
+        built = build(cfg)
+        data["drawings"], drawings_note = snapshot_frames(built, cfg, net, weights), None
+        data["explain"] = explain_data(built, cfg, net, weights, steps, lrs)
     except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
-        data["drawings"], drawings_note = None, f"The boundary cannot be drawn here: {e}"
+        drawings_note = f"The boundary and the numbers of a click cannot be made here: {e}"
     try:
         trace, trace_note = _trace(cfg), None
     except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent / "static"
-DRAWING = ("util.js", "network.js", "boundary.js", "curves.js")  # what report.html inlines
+DRAWING = ("util.js", "network.js", "boundary.js", "curves.js", "probe.js")  # report.html inlines
 
 
 def text(name: str) -> str:

@@ -7,7 +7,8 @@ import { BoundaryView } from "brickprop/boundary.js";
 import { CurveView } from "brickprop/curves.js";
 import { NetworkView } from "brickprop/network.js";
 import { float32s, fmt } from "brickprop/util.js";
-import { Probe } from "./probe.js";
+import { Probe } from "brickprop/probe.js";
+import { Diagnostics, Remedies } from "./guard.js";
 
 const OPTIONS = JSON.parse(document.getElementById("options").textContent);
 const LIMITS = JSON.parse(document.getElementById("limits").textContent);
@@ -25,6 +26,8 @@ const boundary = new BoundaryView($("boundary"));
 const lossCurve = new CurveView($("loss-curve"), { ...CURVE, title: "loss (dashed: held-out)", log: true,
   series: [{ key: "loss", label: "training", colour: "#0b5cad" },
     { key: "val_loss", label: "held-out", colour: "#1b9e77", dash: true }] });
+const diagnostics = new Diagnostics($("grad-curve"), $("ratio-curve"), CURVE, MAX_POINTS);
+const remedies = new Remedies($("remedies"), (index) => send({ type: "remedy", index }));
 const metricCurve = new CurveView($("metric-curve"), { ...CURVE, title: "accuracy", series: [
   { key: "metric", label: "training", colour: "#d95f02" },
   { key: "val_metric", label: "held-out", colour: "#1b9e77", dash: true }] });
@@ -158,42 +161,17 @@ function onSetup(msg) {
   error("");
   network.setup(msg);
   probe.setup();
-  diagSetup(msg.layers.length - 1);
+  diagnostics.setup(msg.layers.length - 1);
   boundary.setup(msg);
-  curves = { x: [], loss: [], val_loss: [], metric: [], val_metric: [] };
+  const h = msg.history || { x: [] };  // an opened run folder's curves from metrics.csv
+  curves = Object.fromEntries(["x", "loss", "val_loss", "metric", "val_metric"].map((key) =>
+    [key, h[key] ? [...h[key]] : h.x.map(() => null)]));
   const name = msg.metric === "accuracy" ? "accuracy" : "R²";
   $("metric-name").textContent = name[0].toUpperCase() + name.slice(1);
   metricCurve.title = name;
   $("toml").textContent = msg.toml;
   $("download").href = URL.createObjectURL(new Blob([msg.toml], { type: "application/toml" }));
   showConfig(msg.config);
-}
-
-// ---- diagnostics: each layer's gradient norm and update-to-weight ratio ----------------
-const LAYER_COLOURS = ["#0b5cad", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e",
-  "#a6761d", "#666666", "#e6ab02"];
-let gradCurve = null, ratioCurve = null, diag = null;
-function diagSetup(nLayers) {
-  const series = (p) => Array.from({ length: nLayers }, (_, k) => ({ key: p + k,
-    label: `layer ${k + 1}`, colour: LAYER_COLOURS[k % LAYER_COLOURS.length] }));
-  gradCurve = new CurveView($("grad-curve"), { ...CURVE, title: "gradient norm per layer",
-    log: true, series: series("g") });
-  ratioCurve = new CurveView($("ratio-curve"), { ...CURVE, title: "update / weight per layer",
-    log: true, series: series("r") });
-  diag = { x: [] };
-  for (let k = 0; k < nLayers; k++) { diag["g" + k] = []; diag["r" + k] = []; }
-}
-function diagPoint(d) {
-  if (!d || !diag || (diag.x.length && d.step <= diag.x.at(-1))) return;
-  diag.x.push(d.step);
-  d.grad_norm.forEach((v, k) => { if (diag["g" + k]) diag["g" + k].push(v); });
-  d.update_ratio.forEach((v, k) => { if (diag["r" + k]) diag["r" + k].push(v); });
-  if (diag.x.length > MAX_POINTS) {
-    for (const key of Object.keys(diag)) diag[key] = diag[key].filter((_, i) => i % 2 === 0);
-  }
-  gradCurve.set(diag);
-  ratioCurve.set(diag);
-  $("grad-curve").dataset.points = $("ratio-curve").dataset.points = String(diag.x.length);
 }
 
 function addPoint(f) {
@@ -220,8 +198,10 @@ function onFrame(f) {
   $("play").textContent = playing ? "❚❚ Pause" : "▶ Play";
   $("play").setAttribute("aria-pressed", String(playing));
   $("play").disabled = f.state === "finished";
-  $("state").textContent = f.message || { playing: "Training…", paused: "Paused.",
-    finished: "Finished.", diverged: "Diverged." }[f.state];
+  const back = f.rollbacks || [];  // --on-diverge rollback: the guard went back and goes on
+  const rolled = back.length ? ` Rolled back ×${back.length}; last: ${back.at(-1)}` : "";
+  $("state").textContent = (f.message || { playing: "Training…", paused: "Paused.",
+    finished: "Finished.", diverged: "Diverged." }[f.state]) + rolled;
   $("state").className = "state " + f.state;
   if (!curves.x.length || f.step > curves.x.at(-1)) addPoint(f);
   network.update({ links: float32s(f.links), units: f.units || null,
@@ -229,30 +209,10 @@ function onFrame(f) {
   if (f.boundary) boundary.update(f.boundary);
   probe.frame(f);
   network.health(f.marks);
-  diagPoint(f.diag);
-  remedies(f.remedies || []);
+  diagnostics.point(f.diag);
+  remedies.show(f.remedies || []);
   lossCurve.set(curves);
   metricCurve.set(curves);
-}
-
-// ---- the divergence guard's ranked remedies, one button each ------------------------
-let shownRemedies = "[]";
-function remedies(list) {
-  const key = JSON.stringify(list);
-  if (key === shownRemedies) return;
-  shownRemedies = key;
-  const box = $("remedies");
-  box.replaceChildren(box.firstElementChild);
-  for (const r of list) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = r.label;
-    button.title = r.text;
-    button.dataset.index = String(r.index);
-    button.onclick = () => send({ type: "remedy", index: r.index });
-    box.appendChild(button);
-  }
-  box.hidden = !list.length;
 }
 
 function connect() {

@@ -1,8 +1,10 @@
 // brickprop run report: the step slider drives the drawings (the live page's modules,
-// inlined through the import map), the matplotlib frame and the network drawing.
+// inlined through the import map), the matplotlib frame, the network drawing and the
+// explain panel (numbers embedded per snapshot by brickprop/report/numbers.py).
 import { BoundaryView } from "brickprop/boundary.js";
 import { CurveView } from "brickprop/curves.js";
 import { NetworkView } from "brickprop/network.js";
+import { Probe } from "brickprop/probe.js";
 
 const data = JSON.parse(document.getElementById("report-data").textContent);
 const n = data.frames.length;
@@ -31,6 +33,29 @@ const metricCurve = new CurveView(document.getElementById("metric-curve"), {
   title: metricName, series: [
     { key: "metric", label: metricName, colour: "#d95f02" },
     { key: "val_metric", label: "held-out", colour: "#1b9e77", dash: true }] });
+
+const numbers = data.explain;
+const probe = numbers ? new Probe(net, document.getElementById("explain"), null, explainAt)
+  : null;
+
+/** The embedded panel of `msg`'s link or unit at the slider's snapshot, shown by `probe`. */
+function explainAt(msg) {
+  const k = +slider.value, step = data.frames[k].step, panels = numbers.panels[k];
+  const key = msg.unit !== undefined ? `${msg.layer}:${msg.unit}`
+    : `${msg.layer}:${msg.i},${msg.j}`;
+  const index = numbers.targets.indexOf(key);
+  if (index < 0 || !panels) {
+    probe.empty(step, index < 0 ? "This unit or link is not drawn, so it has no numbers here."
+      : `No numbers recorded at step ${step}: move the slider to a snapshot whose index ` +
+        `is a multiple of ${numbers.every}, or to the last.`);
+    return;
+  }
+  const [title, rows] = panels[index], text = numbers.text;
+  probe.show({ step, title: text[title], n_samples: numbers.n_samples, rows: rows.map(
+    ([name, formula, value, samples]) => ({ name: text[name], formula: text[formula],
+      value: value === null ? NaN : value,
+      samples: samples && samples.map((v) => (v === null ? NaN : v)) })) });
+}
 
 function fmt(v) { return v === null ? "not finite" : Number(v.toPrecision(4)).toString(); }
 function mode() { return document.querySelector("input[name=net-mode]:checked").value; }
@@ -90,6 +115,7 @@ function show(k) {
   lossCurve.set(curves, mark);
   metricCurve.set(curves, mark);
   drawNet(k);
+  if (probe) probe.frame({ step: f.step });
 }
 
 function stop() {

@@ -1,7 +1,8 @@
-// The live page's numbers of backprop: a clicked link or unit is explained by the
-// server from bp.explain's trace at the shown step (brickprop/live/probe.py), and a bug
-// toggle answers with bp.gradcheck's verdict, marked red in the drawing. Each row of the
-// panel keeps its full value in data-value (what the browser test compares).
+// The explain panel of the live page and report.html: a clicked link or unit is explained
+// from bp.explain's trace (brickprop/viz/panel.py): by the live server at the shown step
+// (brickprop/live/probe.py), or from the numbers report.html embeds for each snapshot.
+// On the live page a bug toggle answers with bp.gradcheck's verdict, marked red in the
+// drawing. Each row of the panel keeps its value in data-value (what browser tests compare).
 import { fmt } from "brickprop/util.js";
 
 function cell(tag, text, className) {
@@ -12,7 +13,8 @@ function cell(tag, text, className) {
 }
 
 export class Probe {
-  /** `panel`: the explain panel's root; `verdict`: the #gradcheck line; `send`: to the server. */
+  /** `panel`: the explain panel's root; `verdict`: the #gradcheck line (or null);
+   * `send(msg)`: asks for the numbers of `{type: "explain", layer, i, j | unit}`. */
   constructor(network, panel, verdict, send) {
     Object.assign(this, { network, panel, verdict, send });
     this.target = null;
@@ -42,6 +44,14 @@ export class Probe {
     this.target = null;
     this.step = null;
     this.panel.querySelector("caption").textContent = "Click a link or a unit.";
+    this.panel.querySelector("tbody").replaceChildren();
+  }
+
+  /** No numbers to show for the selection at `step`: say why (`text`). */
+  empty(step, text) {
+    this.step = step;
+    this.panel.dataset.step = String(step);
+    this.panel.querySelector("caption").textContent = text;
     this.panel.querySelector("tbody").replaceChildren();
   }
 
