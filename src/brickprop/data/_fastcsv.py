@@ -94,8 +94,11 @@ def training_plan(first: list, target):
         return None
     words = [_float(c) is None for c in first]
     name = target.strip() if isinstance(target, str) else None
-    if name is not None and name in first and _float(name) is None:
-        return True, first.index(name)
+    if name is not None and name in first:
+        j = first.index(name)
+        # "1" names a column only beside words, as in the careful reader's rule
+        if _float(name) is None or any(w for k, w in enumerate(words) if k != j):
+            return True, j
     is_int = isinstance(target, (int, np.integer)) and not isinstance(target, bool)
     t = int(target) if is_int or (name or "").isdigit() else -1
     return all(words), t if 0 <= t < len(first) else None
