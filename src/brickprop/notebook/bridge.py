@@ -36,7 +36,7 @@ class CommSocket:
         self.inbox = asyncio.Queue()
 
     async def accept(self) -> None:
-        pass
+        """Nothing to do: the comm is open before the page's first message arrives."""
 
     async def receive(self) -> dict:
         return await self.inbox.get()
@@ -45,7 +45,7 @@ class CommSocket:
         self.out(text)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        pass
+        """Nothing to do: the comm belongs to the widget and closes with it, not the page."""
 
 
 class Bridge:
