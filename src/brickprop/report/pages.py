@@ -2,8 +2,9 @@
 
 ``build_run(folder)`` reads what ``brickprop train`` wrote (config, summary,
 metrics, snapshots, figures, animation) and writes ``report.html``: everything
-embedded (PNG frames as data URIs, the data the page draws as JSON, the first
-iteration typeset as MathML), so the page opens offline and fetches nothing.
+embedded (the animation and the figures as data URIs, the data the page draws as
+JSON, the first iteration typeset as MathML), so the page opens offline and fetches
+nothing.
 ``build_comparison(folder)`` does the same for a ``brickprop compare`` folder.
 Reports only read files; they never train.  The pages come from Jinja2 templates
 in ``brickprop/report/templates`` (``pip install 'brickprop[report]'``).
@@ -23,7 +24,7 @@ from ..viz.assets import inline_importmap
 from ..viz.frames import MAX_UNITS, rounded
 from .drawings import curves, link_values, snapshot_frames
 from .numbers import explain_data
-from .runfiles import _check_size, _data_uri, _metrics, gif_frames
+from .runfiles import _check_size, _data_uri, _metrics, gif_uri
 
 __all__ = ["Comparison", "available", "build_comparison", "build_run", "run_context"]
 
@@ -105,10 +106,7 @@ def run_context(folder, shown=None) -> dict:
     if not steps:  # no frames (or an older folder): the final weights only
         steps = [int(rows[-1, 0]) + 1 if len(rows) else 0]
         weights, grads = [{p.name: p.data for p in net.parameters()}], [None]
-    images = gif_frames(at("animation.gif"), len(steps)) if os.path.exists(
-        at("animation.gif")) else []
     n = len(steps)
-    images = images[:n] if len(images) >= n else []
     linears = [b for b in net if b.parameters()]  # Linear bricks (a Features brick has none)
     sizes = [linears[0].n_in] + [b.n_out for b in linears]
     w_names = [b.parameters()[0].name for b in linears]
@@ -122,7 +120,7 @@ def run_context(folder, shown=None) -> dict:
     diverged_step = meta.get("diverged_step")
     diverged_frame = None if diverged_step is None else \
         next((k for k, s in enumerate(steps) if s >= diverged_step - 1), n - 1)
-    data = {"frames": frames, "images": images, "metric": metric,
+    data = {"frames": frames, "metric": metric,
             "weights": [link_values(w, w_names, sizes) for w in weights],
             "grads": [None if g is None else link_values(g, w_names, sizes) for g in grads],
             "diverged_frame": diverged_frame, "curves": curves(columns, rows, metric),
@@ -157,7 +155,7 @@ def run_context(folder, shown=None) -> dict:
             "sizes": sizes, "max_units": MAX_UNITS, "metric": metric,
             "importmap": inline_importmap(), "drawings_note": drawings_note,
             "drawings_css": assets.text("drawings.css"),
-            "first_image": images[-1] if images else _file_uri(at("figure.png")),
+            "animation": gif_uri(at("animation.gif")), "figure": _file_uri(at("figure.png")),
             "diagnostics": _file_uri(at("diagnostics.png")), "trace": trace,
             "trace_note": trace_note, "n_frames": n, "folder": shown or os.path.abspath(folder)}
 

@@ -1,17 +1,14 @@
 """Reading a run folder's files for its page, each checked before it is trusted.
 
-``gif_frames`` turns the animation into PNG data URIs (a decompression bomb or a
-file that is not a GIF is a one-line ``ValueError``); ``_metrics`` reads
+``gif_uri`` embeds the animation (a decompression bomb or a file that is not a GIF
+is a one-line ``ValueError``); ``_metrics`` reads
 ``metrics.csv``; ``_check_size`` refuses a file too large to be one brickprop wrote.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import os
-
-import numpy as np
 
 from ..train.history import History
 
@@ -23,59 +20,38 @@ def _data_uri(data: bytes, mime: str = "image/png") -> str:
 MAX_PIXELS = 20_000_000  # a frame's pixels; brickprop's frames have 350 000
 
 
-def gif_frames(path, max_frames: int | None = None) -> list[str]:
-    """Each frame (the first ``max_frames``) of the GIF at ``path`` as a PNG data URI.
+def gif_uri(path) -> str | None:
+    """The GIF at ``path`` as a data URI, as it is (None when there is no such file).
 
-    Frames are mapped back onto the GIF's own palette (the animation uses one for
-    all frames), so the PNGs are exact, small, and quick to make.  A file that is
-    not a GIF, or whose frames are larger than ``MAX_PIXELS`` (a decompression bomb),
-    is a ``ValueError``.
+    It is checked first: a file that is not a GIF, whose frames do not all read, or
+    whose frames are larger than ``MAX_PIXELS`` (a decompression bomb) is a
+    ``ValueError``.  The page shows it as the animation a teacher would put on a slide;
+    the page's own drawings follow its slider.
     """
     import warnings
 
     from PIL import Image
 
+    if not os.path.exists(path):
+        return None
+    _check_size(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return _gif_frames(path, max_frames)
+            with Image.open(path) as gif:
+                if gif.format != "GIF":
+                    raise SyntaxError(f"it is a {gif.format} file")
+                if gif.width * gif.height > MAX_PIXELS:
+                    raise Image.DecompressionBombError(f"{gif.width} x {gif.height}")
+                gif.seek(gif.n_frames - 1)  # walks every frame's header; decodes nothing
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValueError(f"{path} has frames of too many pixels to be an animation brickprop "
                          "wrote; train the run again to rewrite it") from None
     except (OSError, SyntaxError, EOFError) as e:
         raise ValueError(f"{path} is not a readable GIF ({e}); train the run again to "
                          "rewrite it") from None
-
-
-def _gif_frames(path, max_frames):
-    from PIL import Image, ImageSequence
-
-    out = []
-    with Image.open(path) as gif:
-        if gif.width * gif.height > MAX_PIXELS:
-            raise Image.DecompressionBombError(f"{gif.width} x {gif.height}")
-        colors = np.array(gif.getpalette() or [0, 0, 0]).reshape(-1, 3)  # (n_colors, 3)
-        codes = colors @ np.array([65536, 256, 1])
-        # A table from each 24-bit colour to its palette index (the first, for duplicates):
-        # one lookup per pixel, where a sorted search cost a third of the report's time.
-        lut = np.zeros(1 << 24, dtype=np.uint8)
-        lut[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-        for k, frame in enumerate(ImageSequence.Iterator(gif)):
-            if max_frames is not None and k >= max_frames:
-                break
-            rgb = frame.convert("RGB")
-            a = np.asarray(rgb).astype(np.int32)  # (height, width, 3)
-            pixels = (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]
-            index = lut[pixels]
-            if np.array_equal(codes[index], pixels):  # every colour is in the palette
-                indexed = Image.fromarray(index, mode="P")
-                indexed.putpalette(colors.ravel().tolist())
-            else:
-                indexed = rgb.quantize(256, dither=Image.Dither.NONE)
-            buf = io.BytesIO()
-            indexed.save(buf, format="PNG")
-            out.append(_data_uri(buf.getvalue()))
-    return out
+    with open(path, "rb") as f:
+        return _data_uri(f.read(), "image/gif")
 
 
 def _metrics(path):

@@ -1,5 +1,5 @@
 // brickprop run report: the step slider drives the drawings (the live page's modules,
-// inlined through the import map), the matplotlib frame, the network drawing and the
+// inlined through the import map), the network drawing and the
 // explain panel (numbers embedded per snapshot by brickprop/report/numbers.py).
 import { BoundaryView } from "brickprop/boundary.js";
 import { CurveView } from "brickprop/curves.js";
@@ -10,7 +10,6 @@ const data = JSON.parse(document.getElementById("report-data").textContent);
 const n = data.frames.length;
 const slider = document.getElementById("step");
 const info = document.getElementById("step-info");
-const img = document.getElementById("frame");
 const play = document.getElementById("play");
 const note = document.getElementById("net-note");
 const drawings = data.drawings;
@@ -103,10 +102,6 @@ function show(k) {
   if (data.diverged_frame !== null && k >= data.diverged_frame) text += " (diverged)";
   info.textContent = text;
   slider.setAttribute("aria-valuetext", text);
-  if (img && data.images.length) {
-    img.src = data.images[k];
-    img.alt = "Accuracy, decision boundary and loss at " + text.toLowerCase();
-  }
   document.body.classList.toggle("past-divergence",
     data.diverged_frame !== null && k >= data.diverged_frame);
   if (drawings) boundary.update(drawings.frames[k].boundary);
