@@ -93,3 +93,60 @@ def test_no_fork_while_another_thread_runs():
     finally:
         release.set()
         other.join()
+
+
+def _write_pid(path, text):
+    """A task for a warm child (module level, so it pickles)."""
+    with open(path, "w") as f:
+        f.write(f"{os.getpid()} {text} {'csv' in sys.modules}")
+
+
+def _fail_with_full_disk():
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_warm_child_imports_first_and_runs_the_task_it_is_given_later(tmp_path):
+    sys.modules.pop("csv", None)
+    with _parallel.Warm(("csv",)) as warm:
+        pid = warm.pid
+        warm.run(_write_pid, tmp_path / "out", "given " * 20_000)  # larger than a pipe holds
+        warm.wait()
+    child, rest = (tmp_path / "out").read_text().split(" ", 1)
+    text, imported = rest.rsplit(" ", 1)
+    assert int(child) == pid != os.getpid()
+    assert text.startswith("given given") and imported == "True"
+
+
+def test_a_warm_childs_error_reaches_the_parent_as_itself():
+    with _parallel.Warm() as warm:
+        warm.run(_fail_with_full_disk)
+        with pytest.raises(OSError) as caught:
+            warm.wait()
+    assert caught.value.errno == errno.ENOSPC
+
+
+def test_a_warm_child_waits_through_ctrl_c_and_ends_when_closed_unused(tmp_path):
+    import signal
+    import time
+
+    with _parallel.Warm() as warm:
+        time.sleep(0.1)
+        os.kill(warm.pid, signal.SIGINT)  # Ctrl-C while the run trains: the run is still drawn
+        time.sleep(0.1)
+        warm.run(_write_pid, tmp_path / "out", "drawn")
+        warm.wait()
+    assert "drawn" in (tmp_path / "out").read_text()
+    warm = _parallel.Warm()
+    pid = warm.pid
+    warm.close()
+    with pytest.raises(ChildProcessError):  # ended and reaped: no zombie left behind
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_without_fork_a_warm_child_is_this_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(_parallel, "can_fork", lambda: False)
+    with _parallel.Warm() as warm:
+        assert warm.pid is None
+        warm.run(_write_pid, tmp_path / "out", "here")  # at once, here
+        assert (tmp_path / "out").read_text().startswith(f"{os.getpid()} here")
+        warm.wait()

@@ -9,6 +9,7 @@ report in the import order: pages only read run folders, this writes them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
 
@@ -49,7 +50,7 @@ def replayable(cfg, steps_done: int):
 
 
 def write_run(folder, cfg, run, history, summary: str, shown=None,
-              figures: bool = True) -> list[str]:
+              figures: bool = True, drawer=None) -> list[str]:
     """Write a run folder: config, metrics, model, snapshots, figures, summary and report.
 
     ``run`` is the :class:`brickprop.config.Run` that was trained and ``history``
@@ -58,6 +59,8 @@ def write_run(folder, cfg, run, history, summary: str, shown=None,
     ``shown`` is the folder's name in the report, when ``folder`` is where it is staged.
     ``figures=False`` leaves out the pictures and the page (figure.png,
     diagnostics.png, animation.gif, report.html): what a grid's variants skip.
+    ``drawer`` is a ``plots.drawer()`` (made here if not given), which draws the
+    pictures while this process writes the other files and works out the page.
     """
     written = []
 
@@ -65,32 +68,32 @@ def write_run(folder, cfg, run, history, summary: str, shown=None,
         written.append(name)
         return os.path.join(folder, name)
 
-    note = history.meta.get("interrupted")
-    atomic_write_text(path("config.toml"), cfg.to_toml(note=note and f"{note}: steps is "
-                                                       "the steps trained, so this replays them"))
-    history.to_csv(path("metrics.csv"))
-    save(run.net, path("model.npz"), extra={"config": cfg.to_toml()},
-         preprocessing=preprocessing(cfg, run))
-    title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110, break_on_hyphens=False))
-    threshold = run.loss.threshold
-    if figures:
-        _draw(path, cfg, run, history, title, threshold)
-    save_snapshots(history, run.net, path("snapshots.npz"))
-    if figures and not report.available():
-        summary += f"\nno report.html: {report.MISSING}"
-    atomic_write_text(path("summary.txt"), summary + "\n")
-    if figures and report.available():
-        report.build_run(folder, shown=shown)
-        written.append("report.html")
+    with contextlib.ExitStack() as stack:
+        if figures and drawer is None:
+            drawer = stack.enter_context(plots.drawer())
+        note = history.meta.get("interrupted")
+        atomic_write_text(path("config.toml"), cfg.to_toml(
+            note=note and f"{note}: steps is the steps trained, so this replays them"))
+        history.to_csv(path("metrics.csv"))
+        save(run.net, path("model.npz"), extra={"config": cfg.to_toml()},
+             preprocessing=preprocessing(cfg, run))
+        if figures:
+            title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110,
+                                             break_on_hyphens=False))
+            drawer.run(plots.draw_run, history, run.net, run.X, run.y,
+                       figure=path("figure.png"), diagnostics=path("diagnostics.png"),
+                       animation=path("animation.gif") if cfg.frames else None, title=title,
+                       threshold=run.loss.threshold)
+        save_snapshots(history, run.net, path("snapshots.npz"))
+        if figures and not report.available():
+            summary += f"\nno report.html: {report.MISSING}"
+        atomic_write_text(path("summary.txt"), summary + "\n")
+        if figures and report.available():  # the page reads the pictures once they are drawn
+            report.build_run(folder, shown=shown, pictures_ready=drawer.wait)
+            written.append("report.html")
+        if figures:
+            drawer.wait()
     return written
-
-
-def _draw(path, cfg, run, history, title, threshold) -> None:
-    """figure.png, diagnostics.png and (with frames) animation.gif of a trained run."""
-    plots.draw_run(history, run.net, run.X, run.y, figure=path("figure.png"),
-                   diagnostics=path("diagnostics.png"),
-                   animation=path("animation.gif") if cfg.frames else None, title=title,
-                   threshold=threshold)
 
 
 def summarize(cfg, run, history) -> list[str]:
@@ -145,10 +148,12 @@ def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
     """
     run = build(cfg) if run is None else run
     kw = {**run.fit_kwargs, "callbacks": [*run.fit_kwargs.get("callbacks", ()), *callbacks]}
-    history = fit(run.net, run.X, run.Y, **kw, progress=progress)
-    if "interrupted" in history.meta:
-        cfg = replayable(cfg, history.meta["steps"])
-    lines = summarize(cfg, run, history)
-    files = write_run(folder, cfg, run, history, "\n".join(lines), shown=shown,
-                      figures=figures)
+    # Forked before the training, so that it imports matplotlib while the run trains.
+    with plots.drawer() if figures else contextlib.nullcontext() as drawer:
+        history = fit(run.net, run.X, run.Y, **kw, progress=progress)
+        if "interrupted" in history.meta:
+            cfg = replayable(cfg, history.meta["steps"])
+        lines = summarize(cfg, run, history)
+        files = write_run(folder, cfg, run, history, "\n".join(lines), shown=shown,
+                          figures=figures, drawer=drawer)
     return history, lines, files

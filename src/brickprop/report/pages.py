@@ -76,10 +76,13 @@ def _trace(cfg):
     return to_mathml(trace, precision=4, samples=4)
 
 
-def run_context(folder, shown=None) -> dict:
+def run_context(folder, shown=None, pictures_ready=None) -> dict:
     """Everything the run page shows, read from the run folder ``folder``.
 
     ``shown`` is the folder's name on the page (default: ``folder``'s absolute path).
+    ``pictures_ready()``, if given, is called before the pictures (animation.gif,
+    figure.png, diagnostics.png) are read: it returns once another process has drawn
+    them, while this one worked out the rest.
     """
     from ..runs.build import build
     from ..runs.config import NOT_SET, from_dict, load_config
@@ -149,6 +152,8 @@ def run_context(folder, shown=None) -> dict:
     except UnicodeDecodeError:
         raise ValueError(f"{at('summary.txt')} is not UTF-8 text; train the run again to "
                          "rewrite it") from None
+    if pictures_ready is not None:
+        pictures_ready()
     return {"title": summary[0] if summary else os.path.basename(os.path.abspath(folder)),
             "summary": summary[1:], "config_rows": config_rows, "data": data,
             "diverged": meta.get("diverged"), "diverged_step": diverged_step,
@@ -160,9 +165,13 @@ def run_context(folder, shown=None) -> dict:
             "trace_note": trace_note, "n_frames": n, "folder": shown or os.path.abspath(folder)}
 
 
-def build_run(folder, out=None, shown=None) -> str:
-    """Write the run page of ``folder`` (default ``folder/report.html``); returns its path."""
-    page = _environment().get_template("run.html.j2").render(**run_context(folder, shown))
+def build_run(folder, out=None, shown=None, pictures_ready=None) -> str:
+    """Write the run page of ``folder`` (default ``folder/report.html``); returns its path.
+
+    ``shown`` and ``pictures_ready``: see ``run_context``.
+    """
+    page = _environment().get_template("run.html.j2").render(
+        **run_context(folder, shown, pictures_ready))
     out = out or os.path.join(folder, "report.html")
     atomic_write_text(out, page)
     return os.fspath(out)

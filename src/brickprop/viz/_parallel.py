@@ -8,15 +8,22 @@ children write files (atomically) or into ``shared_array`` memory, and their err
 come back to the parent as the exceptions they were.  Where forking is not safe --
 not Linux, or other threads running (a server, a progress bar's monitor) -- the tasks
 run one after another, with the same results.
+
+``Warm(modules)`` forks a child at once that imports ``modules`` (matplotlib costs
+about as long as the default run's training) and then waits for the one task it will
+be given: a run's pictures are drawn by a process that got ready while the run trained.
 """
 
 from __future__ import annotations
 
+import importlib
 import mmap
 import os
 import pickle
 import signal
+import struct
 import sys
+import tempfile
 import threading
 
 import numpy as np
@@ -105,3 +112,87 @@ def _reap(pid, read):
         return RuntimeError(f"a drawing process ended with status "
                             f"{os.waitstatus_to_exitcode(status)}")
     return None
+
+
+class Warm:
+    """A child, forked now, that imports ``modules`` and then runs the one task it is given.
+
+    ``run(fn, *args, **kwargs)`` hands it ``fn(*args, **kwargs)`` -- pickled, so ``fn``
+    is a module-level function -- and returns at once; ``wait()`` returns when the task
+    is done and raises its error.  ``close()`` ends the child at once: one that was
+    given nothing, or one still at work after an error here.  The child ignores Ctrl-C while it
+    waits (a run stopped by Ctrl-C is still drawn) and ends with its parent.  Where
+    ``can_fork()`` is false there is no child: ``run`` calls the task here, at once.
+    """
+
+    def __init__(self, modules=()):
+        self.pid = None
+        if not can_fork():
+            return
+        self._file = tempfile.TemporaryFile()  # the task, too large for a pipe's buffer
+        go_read, self._go = os.pipe()
+        self._done, done_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(self._go)
+            os.close(self._done)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _child(lambda: self._serve(modules, go_read), done_write)
+        os.close(go_read)
+        os.close(done_write)
+        self.pid = pid
+
+    def _serve(self, modules, go_read) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # _child reset it: ignore it until the task
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # the task, if it needs the module, says so itself
+                pass
+        header = os.read(go_read, 8)
+        if len(header) < 8:  # closed unused: nothing to do
+            return
+        data = os.pread(self._file.fileno(), struct.unpack("<Q", header)[0], 0)
+        fn, args, kwargs = pickle.loads(data)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        fn(*args, **kwargs)
+
+    def run(self, fn, *args, **kwargs) -> None:
+        """Start ``fn(*args, **kwargs)`` in the child (here, at once, without one)."""
+        if self.pid is None:
+            fn(*args, **kwargs)
+            return
+        data = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        os.pwrite(self._file.fileno(), data, 0)
+        os.write(self._go, struct.pack("<Q", len(data)))
+
+    def wait(self) -> None:
+        """Wait for the task; raise its error, if it failed."""
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        os.close(self._go)
+        self._file.close()
+        error = _reap(pid, self._done)
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        """End the child, if ``wait`` has not: at once, whatever it is doing."""
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        os.close(self._go)
+        self._file.close()
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(self._done)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
