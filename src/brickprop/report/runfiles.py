@@ -23,8 +23,8 @@ MAX_PIXELS = 20_000_000  # a frame's pixels; brickprop's frames have 350 000
 def gif_uri(path) -> str | None:
     """The GIF at ``path`` as a data URI, as it is (None when there is no such file).
 
-    It is checked first: a file that is not a GIF, whose frames do not all read, or
-    whose frames are larger than ``MAX_PIXELS`` (a decompression bomb) is a
+    Its header is checked first (the frames are not decoded here): a file that is not
+    a GIF, or whose frames are larger than ``MAX_PIXELS`` (a decompression bomb), is a
     ``ValueError``.  The page shows it as the animation a teacher would put on a slide;
     the page's own drawings follow its slider.
     """
@@ -43,7 +43,6 @@ def gif_uri(path) -> str | None:
                     raise SyntaxError(f"it is a {gif.format} file")
                 if gif.width * gif.height > MAX_PIXELS:
                     raise Image.DecompressionBombError(f"{gif.width} x {gif.height}")
-                gif.seek(gif.n_frames - 1)  # walks every frame's header; decodes nothing
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValueError(f"{path} has frames of too many pixels to be an animation brickprop "
                          "wrote; train the run again to rewrite it") from None

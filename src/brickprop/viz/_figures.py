@@ -80,8 +80,9 @@ def save_animation(fig, n_frames, show, moving, path, fps, alongside=()) -> int:
 
     ``show(i)`` sets the figure's artists to frame ``i`` (of ``n_frames``).  The first
     frame lays the figure out and draws its still parts, which are then frozen: each
-    frame redraws only the artists ``moving()`` returns.  The frames are drawn in two
-    halves at once, and the callables ``alongside`` (other pictures of the run) beside
+    frame redraws only the artists ``moving()`` returns.  The first and last frames
+    give the GIF its one palette; the others are drawn and mapped onto it in two
+    halves at once, with the callables ``alongside`` (other pictures of the run) beside
     them (``_parallel.at_once``).  Returns the number of frames.
     """
     from PIL import Image
@@ -94,24 +95,38 @@ def save_animation(fig, n_frames, show, moving, path, fps, alongside=()) -> int:
     fig.set_layout_engine("none")
     background = canvas.copy_from_bbox(fig.bbox)
     height, width = np.asarray(canvas.buffer_rgba()).shape[:2]
-    shots = shared_array((n_frames, height, width, 3))
+
+    def picture(i):  # frame i as an (height, width, 3) RGB copy
+        show(i)
+        canvas.restore_region(background)
+        for artist in moving():
+            fig.draw_artist(artist)
+        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+    # One palette, from the first and last frames, and no dithering: the still parts
+    # stay identical from frame to frame, so the GIF compresses well.
+    ends = picture(0), picture(n_frames - 1)
+    palette = Image.fromarray(np.concatenate(ends)).quantize(256, method=Image.Quantize.MEDIANCUT)
+    codes = shared_array((n_frames, height, width))  # each frame's palette indices
+
+    def encode(i, rgb):
+        codes[i] = np.asarray(Image.fromarray(rgb).quantize(palette=palette,
+                                                            dither=Image.Dither.NONE))
 
     def draw(frames):
         for i in frames:
-            show(i)
-            canvas.restore_region(background)
-            for artist in moving():
-                fig.draw_artist(artist)
-            shots[i] = np.asarray(canvas.buffer_rgba())[..., :3]
+            encode(i, picture(i))
 
-    half = (n_frames + 1) // 2
-    at_once([lambda: draw(range(half)), lambda: draw(range(half, n_frames)), *alongside])
-    # One palette (from the first and last frames) and no dithering: the still parts
-    # stay identical from frame to frame, so the GIF compresses well.
-    palette = Image.fromarray(np.concatenate([shots[0], shots[-1]])).quantize(
-        256, method=Image.Quantize.MEDIANCUT)
-    images = [Image.fromarray(a).quantize(palette=palette, dither=Image.Dither.NONE)
-              for a in shots]
+    encode(0, ends[0])
+    encode(n_frames - 1, ends[1])
+    middle = range(1, n_frames - 1)
+    half = (len(middle) + 1) // 2
+    at_once([lambda: draw(middle[:half]), lambda: draw(middle[half:]), *alongside])
+    images = []
+    for frame in codes:
+        image = Image.frombytes("P", (width, height), frame.tobytes())
+        image.putpalette(palette.getpalette())
+        images.append(image)
     with atomic_path(checked(path), suffix=".gif") as tmp:
         images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:],
                        duration=round(1000 / fps), loop=0)
