@@ -189,3 +189,25 @@ def test_a_large_sets_title_scores_an_even_subset_and_says_so(monkeypatch):
     title = plots.three_panel(history, net, X, y)._suptitle.get_text()
     assert title.endswith(f"accuracy {accuracy(net.forward(X[::3]), y[::3]):.2f} "
                           "on 100 of 300 samples")
+
+
+@pytest.mark.parametrize("case", ["xor", "spiral", "sine", "diverged"])
+def test_a_runs_figure_is_its_animations_last_frame_drawn_as_three_panel_draws_it(case, tmp_path):
+    """draw_run saves figure.png from the animation's last frame: the same bytes."""
+    if case == "sine":
+        X, y = bp.datasets.sine(120, seed=0)
+        net = bp.mlp(1, [8], 1, activation="tanh", output="identity", seed=0)
+        y = y.reshape(-1, 1)
+        target, loss, metric = y, bp.MSE(), "r2"
+    else:
+        X, y = (bp.datasets.spiral(150, 3, seed=0) if case == "spiral"
+                else bp.datasets.xor(200, seed=0))
+        net = bp.mlp(2, [6], int(y.max()) + 1, seed=0)
+        target, loss, metric = bp.one_hot(y), bp.MSE(), "accuracy"
+    lr = 1e6 if case == "diverged" else 1.0
+    history = bp.fit(net, X, target, loss, bp.SGD(net.parameters(), lr=lr), steps=200,
+                     snapshots=5, metric=metric)
+    plots.three_panel(history, net, X, y, path=tmp_path / "three.png", title="a run")
+    plots.draw_run(history, net, X, y, figure=tmp_path / "run.png",
+                   diagnostics=tmp_path / "d.png", animation=tmp_path / "a.gif", title="a run")
+    assert (tmp_path / "run.png").read_bytes() == (tmp_path / "three.png").read_bytes()

@@ -75,7 +75,7 @@ def save_png(fig, path) -> None:
         fig.savefig(tmp, format="png", dpi=DPI)
 
 
-def save_animation(fig, n_frames, show, moving, path, fps, alongside=()) -> int:
+def save_animation(fig, n_frames, show, moving, path, fps, alongside=(), last=None) -> int:
     """Draw ``fig`` once per frame; save the pictures as a looping GIF, atomically.
 
     ``show(i)`` sets the figure's artists to frame ``i`` (of ``n_frames``).  The first
@@ -83,7 +83,9 @@ def save_animation(fig, n_frames, show, moving, path, fps, alongside=()) -> int:
     frame redraws only the artists ``moving()`` returns.  The first and last frames
     give the GIF its one palette; the others are drawn and mapped onto it in two
     halves at once, with the callables ``alongside`` (other pictures of the run) beside
-    them (``_parallel.at_once``).  Returns the number of frames.
+    them (``_parallel.at_once``).  ``last()``, if given, is called after the figure is
+    set to the last frame again, when no frame is left to draw with it (it may change
+    the figure).  Returns the number of frames.
     """
     from PIL import Image
 
@@ -121,7 +123,10 @@ def save_animation(fig, n_frames, show, moving, path, fps, alongside=()) -> int:
     encode(n_frames - 1, ends[1])
     middle = range(1, n_frames - 1)
     half = (len(middle) + 1) // 2
-    at_once([lambda: draw(middle[:half]), lambda: draw(middle[half:]), *alongside])
+    tasks = [lambda: draw(middle[:half]), lambda: draw(middle[half:]), *alongside]
+    if last is not None:  # last in turn: in a child of its own, or after every frame
+        tasks.append(lambda: (show(n_frames - 1), last()))
+    at_once(tasks)
     images = []
     for frame in codes:
         image = Image.frombytes("P", (width, height), frame.tobytes())

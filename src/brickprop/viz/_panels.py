@@ -184,10 +184,26 @@ class _Panels:
         """Plot ``values``; return the strong line and its end dot, which ``show`` moves."""
         # Animated: the whole curve faint, the part up to the frame's step strong, a dot on it.
         moving = dict(animated=self.animated)
-        ax.plot(self.steps, values, color=color, alpha=0.25, visible=self.animated)
+        (faint,) = ax.plot(self.steps, values, color=color, alpha=0.25, visible=self.animated)
         (line,) = ax.plot(self.steps, values, color=color, lw=1.6, label=label, **moving)
         (dot,) = ax.plot([], [], "o", color=color, ms=6, **moving)
+        self.faint = [*getattr(self, "faint", []), faint]
         return line, dot
+
+    def still(self, title=None) -> None:
+        """Turn an animation at its last frame into the still figure ``three_panel`` draws.
+
+        The moving artists are drawn like the others again, the faint whole curves and
+        the end dots go, and ``title`` (if given) replaces the frame's.  What the
+        animation drew for its last frame is then the figure of the trained network.
+        """
+        for artist in self.moving():
+            artist.set_animated(False)
+        for artist in [*self.faint, self.acc_dot, self.loss_dot]:
+            artist.set_visible(False)
+        self.animated = False
+        if title:
+            self.title.set_text(title)
 
     def show(self, net, row, step, title=None):
         """Set the artists to ``net``'s boundary and the curves up to history row ``row``."""

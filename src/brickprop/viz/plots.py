@@ -68,7 +68,7 @@ def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.
 
 
 def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
-            threshold: float = 0.5, alongside=()) -> int:
+            threshold: float = 0.5, alongside=(), figure=None, title=None) -> int:
     """Write an animated GIF of the three panels, one frame per parameter snapshot.
 
     The still parts are drawn once; each frame redraws only what moves.
@@ -92,6 +92,10 @@ def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
     alongside : callables, optional
         Other drawings to make while the frames are drawn, each on a core of its own
         where the machine allows (``draw_run``).
+    figure : str or PathLike, optional
+        Also save the last frame as the still PNG that ``three_panel`` would draw of
+        the snapshot's network, with ``title``: the animation's figure is already laid
+        out and drawn, so this costs one more drawing rather than a figure of its own.
 
     Returns
     -------
@@ -123,27 +127,34 @@ def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
         row = min(int(np.searchsorted(panels.steps, step)), len(panels.steps) - 1)
         panels.show(shadow, row, step)
 
+    def still():
+        panels.still(title)
+        save_png(panels.fig, figure)
+
     return save_animation(panels.fig, len(snapshots), show, panels.moving, path, fps,
-                          alongside)
+                          alongside, last=still if figure is not None else None)
 
 
 def draw_run(history, net, X, y, figure, diagnostics, animation=None, title=None,
              threshold: float = 0.5) -> None:
     """A run's pictures at once: ``figure`` (``three_panel``), ``diagnostics`` and ``animation``.
 
-    Each argument is a path; ``animation=None`` leaves the GIF out.  The figures are
-    drawn beside the animation's frames, each on a core of its own where the machine
-    allows (``_parallel``), so they cost about what the longest of them costs alone.
+    Each argument is a path; ``animation=None`` leaves the GIF out.  With the
+    animation, ``figure`` is its last frame drawn still (the snapshots end with the
+    trained network).  The figures are drawn beside the animation's frames, each on a
+    core of its own where the machine allows (``_parallel``), so they cost about what
+    the longest of them costs alone.
     """
-    drawings = [
-        lambda: three_panel(history, net, X, y, path=figure, title=title, threshold=threshold),
-        lambda: diagnostics_figure(history, path=diagnostics,
-                                   title=f"Diagnostics · {title}" if title else None)]
+    def diagnose():
+        diagnostics_figure(history, path=diagnostics,
+                           title=f"Diagnostics · {title}" if title else None)
+
     if animation is None or not history.snapshots:
-        at_once(drawings)
+        at_once([lambda: three_panel(history, net, X, y, path=figure, title=title,
+                                     threshold=threshold), diagnose])
         return
-    animate(history, net, X, y, path=animation, threshold=threshold,
-            alongside=[lambda: [draw() for draw in drawings]])
+    animate(history, net, X, y, path=animation, threshold=threshold, alongside=[diagnose],
+            figure=figure, title=title)
 
 
 def drawer() -> Warm:
