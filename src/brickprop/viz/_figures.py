@@ -60,6 +60,19 @@ def new_figure(figsize=FIGSIZE, panels: int | None = None):
     return fig
 
 
+def axes_row(fig, n: int, **kwargs):
+    """``fig.subplots(1, n, **kwargs)`` with each title at a fixed height above its axes.
+
+    brickprop's axes have nothing above them (no top ticks or labels), so matplotlib
+    need not measure every tick label at each drawing to find where a title fits;
+    the pictures are the same.
+    """
+    import matplotlib as mpl
+
+    with mpl.rc_context({"axes.titley": 1.0}):
+        return fig.subplots(1, n, **kwargs)
+
+
 def checked(path) -> str:
     """``path`` as a string, after checking that its folder exists."""
     path = os.fspath(path)

@@ -13,7 +13,7 @@ import copy
 import numpy as np
 
 from ..train.metrics import accuracy, labels_of, r2
-from ._figures import forward_in_chunks, loss_scale, mark_divergence, new_figure
+from ._figures import axes_row, forward_in_chunks, loss_scale, mark_divergence, new_figure
 from .fitplots import FitPanel
 
 SCORED = 5_000  # at most this many samples score a frame's title
@@ -113,7 +113,7 @@ class _Panels:
         self.metric = "r2" if self.regression else "accuracy"
         self.acc, self.loss = history[self.metric], history["loss"]
         self.fig = fig = new_figure(panels=3)
-        self.ax_acc, ax_map, ax_loss = fig.subplots(1, 3)
+        self.ax_acc, ax_map, ax_loss = axes_row(fig, 3)
         ax_loss.sharex(self.ax_acc)
         self.title = fig.suptitle("", fontsize="x-large", animated=animated)
         moving = dict(animated=animated)

@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from ._figures import FIGSIZE, loss_scale, mark_divergence, new_figure, save_png
+from ._figures import FIGSIZE, axes_row, loss_scale, mark_divergence, new_figure, save_png
 
 _DIAGNOSTIC = re.compile(r"^(grad_norm|weight_norm|update_ratio|saturated|dead|max_activation)"
                          r"_(\d+)$")
@@ -56,7 +56,7 @@ def diagnostics_figure(history, path=None, title=None):
     # Input layer dark, output layer light: vanishing gradients read as a colour ramp.
     colors = colormaps["viridis"](np.linspace(0, 0.85, max(len(layers), 2)))
     fig = new_figure(FIGSIZE, panels=3)
-    ax_grad, ax_ratio, ax_units = fig.subplots(1, 3, sharex=True)
+    ax_grad, ax_ratio, ax_units = axes_row(fig, 3, sharex=True)
     n_steps = int(steps[-1]) + 1 if len(steps) else 0
     if len(steps) > 1:  # the whole run, also the steps after a blow-up where nothing is finite
         pad = 0.03 * (steps[-1] - steps[0])
