@@ -111,22 +111,25 @@ def save_animation(fig, n_frames, show, moving, path, fps, alongside=(), last=No
     background = canvas.copy_from_bbox(fig.bbox)
     height, width = np.asarray(canvas.buffer_rgba()).shape[:2]
 
-    def picture(i):  # frame i as an (height, width, 3) RGB copy
+    def picture(i):  # frame i as an RGB image
         show(i)
         canvas.restore_region(background)
         for artist in moving():
             fig.draw_artist(artist)
-        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+        return Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA",
+                                0, 1).convert("RGB")
 
     # One palette, from the first and last frames, and no dithering: the still parts
     # stay identical from frame to frame, so the GIF compresses well.
     ends = picture(0), picture(n_frames - 1)
-    palette = Image.fromarray(np.concatenate(ends)).quantize(256, method=Image.Quantize.MEDIANCUT)
+    both = Image.new("RGB", (width, 2 * height))
+    both.paste(ends[0], (0, 0))
+    both.paste(ends[1], (0, height))
+    palette = both.quantize(256, method=Image.Quantize.MEDIANCUT)
     codes = shared_array((n_frames, height, width))  # each frame's palette indices
 
     def encode(i, rgb):
-        codes[i] = np.asarray(Image.fromarray(rgb).quantize(palette=palette,
-                                                            dither=Image.Dither.NONE))
+        codes[i] = np.asarray(rgb.quantize(palette=palette, dither=Image.Dither.NONE))
 
     def draw(frames):
         for i in frames:
