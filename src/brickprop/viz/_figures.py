@@ -88,17 +88,16 @@ def save_png(fig, path) -> None:
         fig.savefig(tmp, format="png", dpi=DPI)
 
 
-def save_animation(fig, n_frames, show, moving, path, fps, alongside=(), last=None) -> int:
+def save_animation(fig, n_frames, show, moving, path, fps, last=None) -> int:
     """Draw ``fig`` once per frame; save the pictures as a looping GIF, atomically.
 
     ``show(i)`` sets the figure's artists to frame ``i`` (of ``n_frames``).  The first
     frame lays the figure out and draws its still parts, which are then frozen: each
     frame redraws only the artists ``moving()`` returns.  The first and last frames
     give the GIF its one palette; the others are drawn and mapped onto it in two
-    halves at once, with the callables ``alongside`` (other pictures of the run) beside
-    them (``_parallel.at_once``).  ``last()``, if given, is called after the figure is
-    set to the last frame again, when no frame is left to draw with it (it may change
-    the figure).  Returns the number of frames.
+    halves at once (``_parallel.at_once``).  ``last()``, if given, is called beside
+    them, after the figure is set to the last frame again, when no frame is left to
+    draw with it (it may change the figure).  Returns the number of frames.
     """
     from PIL import Image
 
@@ -139,19 +138,21 @@ def save_animation(fig, n_frames, show, moving, path, fps, alongside=(), last=No
     encode(n_frames - 1, ends[1])
     middle = range(1, n_frames - 1)
     half = (len(middle) + 1) // 2
-    tasks = [lambda: draw(middle[:half]), lambda: draw(middle[half:]), *alongside]
-    if last is not None:  # last in turn: in a child of its own, or after every frame
-        tasks.append(lambda: (show(n_frames - 1), last()))
-    at_once(tasks)
-    images = []
-    for frame in codes:
-        image = Image.frombytes("P", (width, height), frame.tobytes())
-        image.putpalette(palette.getpalette())
-        images.append(image)
-    with atomic_path(checked(path), suffix=".gif") as tmp:
-        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:],
-                       duration=round(1000 / fps), loop=0)
-    return len(images)
+
+    def frames_then_gif():
+        at_once([lambda: draw(middle[:half]), lambda: draw(middle[half:])])
+        images = []
+        for frame in codes:
+            image = Image.frombytes("P", (width, height), frame.tobytes())
+            image.putpalette(palette.getpalette())
+            images.append(image)
+        with atomic_path(checked(path), suffix=".gif") as tmp:
+            images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:],
+                           duration=round(1000 / fps), loop=0)
+
+    # ``last`` in turn after the frames, or in a child of its own while they are drawn.
+    at_once([frames_then_gif] + ([lambda: (show(n_frames - 1), last())] if last else []))
+    return n_frames
 
 
 def loss_scale(ax, values) -> None:

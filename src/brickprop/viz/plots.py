@@ -68,7 +68,7 @@ def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.
 
 
 def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
-            threshold: float = 0.5, alongside=(), figure=None, title=None) -> int:
+            threshold: float = 0.5, figure=None, title=None) -> int:
     """Write an animated GIF of the three panels, one frame per parameter snapshot.
 
     The still parts are drawn once; each frame redraws only what moves.
@@ -89,9 +89,6 @@ def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
         Frame resolution (80 gives 1040 x 336 pixels).
     threshold : float
         Class-1 threshold of a single-output network (0 for logits).
-    alongside : callables, optional
-        Other drawings to make while the frames are drawn, each on a core of its own
-        where the machine allows (``draw_run``).
     figure : str or PathLike, optional
         Also save the last frame as the still PNG that ``three_panel`` would draw of
         the snapshot's network, with ``title``: the animation's figure is already laid
@@ -132,7 +129,7 @@ def animate(history, net, X, y, path, fps: float = 10, dpi: int = 80,
         save_png(panels.fig, figure)
 
     return save_animation(panels.fig, len(snapshots), show, panels.moving, path, fps,
-                          alongside, last=still if figure is not None else None)
+                          last=still if figure is not None else None)
 
 
 def draw_run(history, net, X, y, figure, diagnostics, animation=None, title=None,
@@ -141,9 +138,9 @@ def draw_run(history, net, X, y, figure, diagnostics, animation=None, title=None
 
     Each argument is a path; ``animation=None`` leaves the GIF out.  With the
     animation, ``figure`` is its last frame drawn still (the snapshots end with the
-    trained network).  The figures are drawn beside the animation's frames, each on a
-    core of its own where the machine allows (``_parallel``), so they cost about what
-    the longest of them costs alone.
+    trained network).  The diagnostics are drawn from the start beside the animation,
+    and the figure beside its frames, each on a core of its own where the machine
+    allows (``_parallel``).
     """
     def diagnose():
         diagnostics_figure(history, path=diagnostics,
@@ -153,8 +150,8 @@ def draw_run(history, net, X, y, figure, diagnostics, animation=None, title=None
         at_once([lambda: three_panel(history, net, X, y, path=figure, title=title,
                                      threshold=threshold), diagnose])
         return
-    animate(history, net, X, y, path=animation, threshold=threshold, alongside=[diagnose],
-            figure=figure, title=title)
+    at_once([lambda: animate(history, net, X, y, path=animation, threshold=threshold,
+                             figure=figure, title=title), diagnose])
 
 
 def drawer() -> Warm:
