@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_mnist_cli import _brickprop as bench_brickprop  # noqa: E402
-from bench_mnist_cli import launch  # noqa: E402
+from bench_mnist_cli import _split, launch  # noqa: E402
 
 TARGETS = {"main": 1.5, "grid": 1.25, "rss": 300 * 2**20, "csv": 10 * 2**20}
 
@@ -41,12 +41,21 @@ def _brickprop(*args) -> tuple[float, int]:
 
 
 def main_job(repeats: int = 5) -> dict:
-    """Wall seconds of the default ``brickprop train``: the median and each repeat's."""
-    walls = []
+    """Wall seconds of the default ``brickprop train``: the median and each repeat's.
+
+    Also the medians of what the command printed: its training seconds, and the
+    seconds from the end of the training to the run folder's last file (``figures``).
+    """
+    walls, printed = [], []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
-            walls.append(_brickprop("train", "--out", os.path.join(tmp, "run"))[0])
-    return {"wall": statistics.median(walls), "walls": walls}
+            m = launch([*bench_brickprop(), "train", "--out", os.path.join(tmp, "run")],
+                       cwd=os.getcwd())
+            walls.append(m["seconds"])
+            printed.append(_split(m["stdout"]))
+    return {"wall": statistics.median(walls), "walls": walls,
+            "train": statistics.median(p["train"] for p in printed),
+            "figures": statistics.median(p["figures"] for p in printed)}
 
 
 def grid(steps: int = 50_000, jobs: int = 2) -> dict:
@@ -85,7 +94,11 @@ def report(r: dict) -> list[str]:
         lines.append(f"- Main job (`brickprop train`, default run, figures, animation and report "
                      f"included, fresh process): {m['wall']:.2f} s wall, median of "
                      f"{len(m['walls'])} (target at most {TARGETS['main']} s: "
-                     f"{_met(m['wall'] <= TARGETS['main'])}).")
+                     f"{_met(m['wall'] <= TARGETS['main'])}); as the command prints them, "
+                     f"{m['train']:.1f} s training and {m['figures']:.1f} s from its end to "
+                     f"the last file (figures, animation and report; target at most "
+                     f"max(the 5,000-step training, 1 s): "
+                     f"{_met(m['figures'] <= max(m['train'], 1.0))}).")
     if "grid" in r:
         g = r["grid"]
         lines.append(f"- Compare grid (`brickprop compare --vary lr=0.5,5 --vary hidden=3,8 "

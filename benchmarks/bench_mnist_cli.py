@@ -78,11 +78,11 @@ def train_args(steps: int) -> list[str]:
 
 def _split(stdout: str) -> dict:
     """The seconds ``brickprop train`` printed: loading, training, with figures."""
-    found = re.search(r"([\d.]+) s loading \S+, ([\d.]+) s training, ([\d.]+) s with figures",
-                      stdout)
+    found = re.search(r"(?:([\d.]+) s loading \S+, )?([\d.]+) s training, ([\d.]+) s with "
+                      "figures", stdout)
     if found is None:
         raise RuntimeError(f"brickprop train printed no timing line:\n{stdout}")
-    load, train, with_figures = map(float, found.groups())
+    load, train, with_figures = (float(v or 0) for v in found.groups())
     return {"load": load, "train": train, "figures": with_figures - train}
 
 

@@ -110,13 +110,15 @@ def test_the_around_and_live_sections_judge_their_targets():
     import bench_around
     import bench_live
 
-    around = {"main": {"wall": 2.0, "walls": [2.0, 1.9, 2.2]},
+    around = {"main": {"wall": 2.0, "walls": [2.0, 1.9, 2.2], "train": 0.3, "figures": 1.4},
               "grid": {"wall": 12.0, "training": 20.0, "jobs": 2, "runs": 4, "ratio": 1.2,
                        "steps": 50_000},
               "long": {"steps": 1_000_000, "rss": 120 * 2**20, "csv": 4 * 2**20, "rows": 20_001,
                        "wall": 60.0}}
     text = "\n".join(bench_around.report(around))
     assert "2.00 s wall, median of 3 (target at most 1.5 s: NOT met)" in text
+    assert "0.3 s training and 1.4 s from its end to the last file" in text
+    assert "max(the 5,000-step training, 1 s): NOT met" in text
     assert "1.20x the training divided by the jobs (target at most 1.25x: met)" in text
     assert "peak resident memory 120 MiB (target under 300 MiB: met)" in text
     live = {"seconds": 10, "repeats": 3, "load": [0.1, 0.2],
@@ -127,3 +129,15 @@ def test_the_around_and_live_sections_judge_their_targets():
     assert rows[3].endswith("| 2,400 | 31.0 | 489 | 19.6 | 4.9x | NOT met |")
     assert bench_live.report({"missing": "needs Playwright"}) == [
         "- brickprop live was not measured: needs Playwright"]
+
+
+def test_the_printed_timing_line_splits_with_or_without_a_data_file():
+    import bench_mnist_cli
+
+    with_data = "0.4 s loading train.csv, 1.6 s training, 15.7 s with figures\nrun folder: r/"
+    assert bench_mnist_cli._split(with_data) == pytest.approx(
+        {"load": 0.4, "train": 1.6, "figures": 14.1})
+    assert bench_mnist_cli._split("0.3 s training, 1.2 s with figures") == pytest.approx(
+        {"load": 0.0, "train": 0.3, "figures": 0.9})
+    with pytest.raises(RuntimeError, match="no timing line"):
+        bench_mnist_cli._split("trained all 5000 steps")
