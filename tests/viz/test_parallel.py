@@ -150,3 +150,16 @@ def test_without_fork_a_warm_child_is_this_process(tmp_path, monkeypatch):
         warm.run(_write_pid, tmp_path / "out", "here")  # at once, here
         assert (tmp_path / "out").read_text().startswith(f"{os.getpid()} here")
         warm.wait()
+
+
+def test_an_unhurried_task_runs_at_a_lower_priority_only_in_a_child_of_its_own():
+    niceness = _parallel.shared_array((3,), dtype=np.int64)
+    here = os.nice(0)
+
+    def record(i):
+        niceness[i] = os.nice(0)
+
+    _parallel.at_once([_parallel.unhurried(lambda: record(0)), lambda: record(1),
+                       _parallel.unhurried(lambda: record(2))])
+    assert niceness.tolist() == [here, here, min(here + 10, 19)]
+    assert os.nice(0) == here

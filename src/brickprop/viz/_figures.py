@@ -101,7 +101,7 @@ def save_animation(fig, n_frames, show, moving, path, fps, last=None) -> int:
     """
     from PIL import Image
 
-    from ._parallel import at_once, shared_array
+    from ._parallel import at_once, shared_array, unhurried
 
     canvas = fig.canvas
     show(0)  # lay out with the first frame's text, draw the still parts, then freeze
@@ -151,7 +151,8 @@ def save_animation(fig, n_frames, show, moving, path, fps, last=None) -> int:
                            duration=round(1000 / fps), loop=0)
 
     # ``last`` in turn after the frames, or in a child of its own while they are drawn.
-    at_once([frames_then_gif] + ([lambda: (show(n_frames - 1), last())] if last else []))
+    at_once([frames_then_gif] + ([unhurried(lambda: (show(n_frames - 1), last()))] if last
+                                 else []))
     return n_frames
 
 

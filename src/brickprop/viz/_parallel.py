@@ -80,11 +80,24 @@ def at_once(tasks) -> None:
             raise error
 
 
+def unhurried(task):
+    """Mark ``task`` as one that ``at_once`` runs at a lower priority in its child.
+
+    For a drawing nothing else waits on, beside one that everything waits on: where
+    the tasks outnumber the cores, the one waited on gets a core first.  A task run in
+    this process (the first, or any without ``os.fork``) keeps its priority.
+    """
+    task.unhurried = True
+    return task
+
+
 def _child(task, write) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a child at once
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if getattr(task, "unhurried", False):
+            os.nice(10)
         task()
     except BaseException as e:
         code = 1

@@ -22,7 +22,7 @@ from ._figures import checked, save_animation, save_png
 from ._panels import CLASS_COLORS as CLASS_COLORS  # used by compareplots
 from ._panels import SHADE_COLORS as SHADE_COLORS
 from ._panels import _Panels, decision_grid, describe
-from ._parallel import Warm, at_once
+from ._parallel import Warm, at_once, unhurried
 from .diagplots import HEALTHY_RATIO, diagnostics_figure, schedule_curve
 
 __all__ = ["HEALTHY_RATIO", "animate", "decision_grid", "describe", "diagnostics_figure",
@@ -151,7 +151,7 @@ def draw_run(history, net, X, y, figure, diagnostics, animation=None, title=None
                                      threshold=threshold), diagnose])
         return
     at_once([lambda: animate(history, net, X, y, path=animation, threshold=threshold,
-                             figure=figure, title=title), diagnose])
+                             figure=figure, title=title), unhurried(diagnose)])
 
 
 def drawer() -> Warm:
