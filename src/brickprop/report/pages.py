@@ -63,13 +63,14 @@ def _file_uri(path) -> str | None:
 
 
 
-def _trace(cfg):
-    """The first iteration from the run's initial weights on its first sample, as MathML."""
+def _trace(run):
+    """The first iteration from the run's initial weights on its first sample, as MathML.
+
+    ``run`` is ``build(cfg)``: its network is as initialized.
+    """
     from ..debug.explain import explain
     from ..debug.trace_format import to_mathml
-    from ..runs.build import build
 
-    run = build(cfg)
     kw = run.fit_kwargs
     trace = explain(run.net, run.X[:1], run.Y[:1], loss=kw["loss"],
                     regularizer=kw["regularizer"], optimizer=kw["optimizer"])
@@ -129,15 +130,22 @@ def run_context(folder, shown=None, pictures_ready=None) -> dict:
             "diverged_frame": diverged_frame, "curves": curves(columns, rows, metric),
             "sizes": sizes}
     data["drawings"] = data["explain"] = None
+    try:  # the data and the initial network, made once (a CSV file is read once)
+        built, unbuilt = build(cfg), None
+    except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
+        built, unbuilt = None, e
     try:
-        built = build(cfg)
+        if unbuilt:
+            raise unbuilt
         data["drawings"], drawings_note = snapshot_frames(built, cfg, net, weights), None
         data["explain"] = explain_data(built, cfg, net, weights, steps, lrs)
-    except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
+    except (OSError, ValueError) as e:
         drawings_note = f"The boundary and the numbers of a click cannot be made here: {e}"
     try:
-        trace, trace_note = _trace(cfg), None
-    except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
+        if unbuilt:
+            raise unbuilt
+        trace, trace_note = _trace(built), None
+    except (OSError, ValueError) as e:
         trace, trace_note = None, f"The first iteration cannot be traced here: {e}"
     defaults = from_dict({})
     config_rows = []  # (key, value as shown, whether it differs from the default run's)
