@@ -163,3 +163,25 @@ def test_an_unhurried_task_runs_at_a_lower_priority_only_in_a_child_of_its_own()
                        _parallel.unhurried(lambda: record(2))])
     assert niceness.tolist() == [here, here, min(here + 10, 19)]
     assert os.nice(0) == here
+
+
+def test_a_light_run_forks_its_drawing_process_before_training_a_heavy_one_after(
+        tmp_path, monkeypatch):
+    from brickprop.jobs import run as jobs
+    from brickprop.runs.build import build
+    from brickprop.runs.config import from_dict
+
+    events = []  # "drawer" when a drawing process is made, "fit" when the training starts
+    real = plots.drawer
+    monkeypatch.setattr(plots, "drawer", lambda: events.append("drawer") or real())
+    monkeypatch.setattr(jobs, "fit", lambda *a, **k: events.append("fit") or bp.fit(*a, **k))
+    for name, options, order in (("light", {"steps": 30}, ["drawer", "fit"]),
+                                 ("heavy", {"steps": 3, "hidden": [256, 256]}, ["fit", "drawer"])):
+        cfg = from_dict({**options, "frames": 3})
+        run = build(cfg)
+        assert jobs._light(run) is (name == "light")
+        (tmp_path / name).mkdir()
+        events.clear()
+        jobs.train_run(cfg, tmp_path / name, run=run)
+        assert events == order
+        assert (tmp_path / name / "animation.gif").exists()

@@ -121,6 +121,20 @@ def summarize(cfg, run, history) -> list[str]:
     return lines
 
 
+LIGHT = 2**20  # multiply-adds of a step's matrix products that NumPy does on one core
+
+
+def _light(run) -> bool:
+    """Whether the run's steps are small enough to leave a core free while it trains.
+
+    Then ``train_run`` forks the drawing process before training, to import
+    matplotlib on that core.  Larger products run on every core (BLAS threads), and the
+    import would only slow them: the drawing process is forked after the training.
+    """
+    batch = run.fit_kwargs.get("batch_size") or len(run.X)
+    return batch * sum(b.n_in * b.n_out for b in run.net if hasattr(b, "n_out")) < LIGHT
+
+
 def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
               figures: bool = True):
     """Train ``cfg`` and write its run folder: what ``brickprop train`` and ``compare`` do.
@@ -148,8 +162,9 @@ def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
     """
     run = build(cfg) if run is None else run
     kw = {**run.fit_kwargs, "callbacks": [*run.fit_kwargs.get("callbacks", ()), *callbacks]}
-    # Forked before the training, so that it imports matplotlib while the run trains.
-    with plots.drawer() if figures else contextlib.nullcontext() as drawer:
+    # Forked before a light training, so that it imports matplotlib while the run trains.
+    ahead = figures and _light(run)
+    with plots.drawer() if ahead else contextlib.nullcontext() as drawer:
         history = fit(run.net, run.X, run.Y, **kw, progress=progress)
         if "interrupted" in history.meta:
             cfg = replayable(cfg, history.meta["steps"])
