@@ -414,7 +414,7 @@ def _mnist_cli_lines(m) -> list[str]:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--repeats", type=int, default=11, help="interleaved repeats")
     parser.add_argument("--quick", action="store_true", help="smaller workloads, for a smoke test")
     parser.add_argument("--out", default="BENCHMARKS.md", help="Markdown file to write")
