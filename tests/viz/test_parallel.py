@@ -179,7 +179,7 @@ def test_a_light_run_forks_its_drawing_process_before_training_a_heavy_one_after
                                  ("heavy", {"steps": 3, "hidden": [256, 256]}, ["fit", "drawer"])):
         cfg = from_dict({**options, "frames": 3})
         run = build(cfg)
-        assert jobs._light(run) is (name == "light")
+        assert run.light is (name == "light")
         (tmp_path / name).mkdir()
         events.clear()
         jobs.train_run(cfg, tmp_path / name, run=run)

@@ -10,6 +10,7 @@ sigmoid, MSE + L2, SGD) and writes a run folder.  The other subcommands live in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import signal
@@ -67,13 +68,9 @@ def cmd_train(args) -> int:
     Flags override the config. An existing --out folder is refused unless --overwrite; Ctrl-C
     or SIGTERM stops after the current step and writes the steps trained (exit code 130).
     """
-    from tqdm import tqdm
-
-    from ..jobs.run import train_run, written_by_run
-    from ..runs.build import build, describe
+    from ..runs.build import build
     from ..runs.config import ConfigError, from_dict, load_config
-    from ..runs.limits import check_disk, folder_bytes
-    from ..train.callbacks import Interrupt
+    from ..viz import plots
 
     try:
         cfg = load_config(args.config) if args.config else from_dict({})
@@ -83,6 +80,21 @@ def cmd_train(args) -> int:
         load_seconds = time.perf_counter() - loading
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    # A light run's drawing process is forked first, to import matplotlib while this one
+    # gets the folder ready and trains (jobs/run.py); a heavy run's after its training.
+    with plots.drawer() if run.light else contextlib.nullcontext() as drawer:
+        return _train(args, cfg, run, load_seconds, drawer)
+
+
+def _train(args, cfg, run, load_seconds, drawer) -> int:
+    """``cmd_train`` once the run is built: stage the folder, train, write, tell."""
+    from tqdm import tqdm
+
+    from ..jobs.run import train_run, written_by_run
+    from ..runs.build import describe
+    from ..runs.limits import check_disk, folder_bytes
+    from ..train.callbacks import Interrupt
+
     staged = output_folder(args.out, "run", "config.toml", overwrite=args.overwrite,
                            allowed=written_by_run, reads=(args.config, cfg.data))
     with staged:
@@ -114,7 +126,7 @@ def cmd_train(args) -> int:
                       file=sys.stderr, leave=False) as bar:
                 history, summary_lines, files = train_run(
                     cfg, staged.path, run=run, progress=bar,
-                    callbacks=[interrupt], shown=folder)
+                    callbacks=[interrupt], shown=folder, drawer=drawer)
             staged.commit()
         except OSError as e:
             raise UsageError(f"cannot write the run folder {folder!r}: "

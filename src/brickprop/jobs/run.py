@@ -121,22 +121,8 @@ def summarize(cfg, run, history) -> list[str]:
     return lines
 
 
-LIGHT = 2**20  # multiply-adds of a step's matrix products that NumPy does on one core
-
-
-def _light(run) -> bool:
-    """Whether the run's steps are small enough to leave a core free while it trains.
-
-    Then ``train_run`` forks the drawing process before training, to import
-    matplotlib on that core.  Larger products run on every core (BLAS threads), and the
-    import would only slow them: the drawing process is forked after the training.
-    """
-    batch = run.fit_kwargs.get("batch_size") or len(run.X)
-    return batch * sum(b.n_in * b.n_out for b in run.net if hasattr(b, "n_out")) < LIGHT
-
-
 def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
-              figures: bool = True):
+              figures: bool = True, drawer=None):
     """Train ``cfg`` and write its run folder: what ``brickprop train`` and ``compare`` do.
 
     Parameters
@@ -155,6 +141,10 @@ def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
         The folder's name in the report, when ``folder`` is a staging folder.
     figures : bool
         False: no figures, animation or page (see ``write_run``).
+    drawer : plots.drawer(), optional
+        The drawing process, when the caller forked it already (``brickprop train``
+        does, as soon as the run is built).  Otherwise one is forked here before the
+        training when the run is light (``Run.light``), after it when not.
 
     Returns
     -------
@@ -163,8 +153,8 @@ def train_run(cfg, folder, run=None, progress=None, callbacks=(), shown=None,
     run = build(cfg) if run is None else run
     kw = {**run.fit_kwargs, "callbacks": [*run.fit_kwargs.get("callbacks", ()), *callbacks]}
     # Forked before a light training, so that it imports matplotlib while the run trains.
-    ahead = figures and _light(run)
-    with plots.drawer() if ahead else contextlib.nullcontext() as drawer:
+    ahead = figures and drawer is None and run.light
+    with plots.drawer() if ahead else contextlib.nullcontext(drawer) as drawer:
         history = fit(run.net, run.X, run.Y, **kw, progress=progress)
         if "interrupted" in history.meta:
             cfg = replayable(cfg, history.meta["steps"])

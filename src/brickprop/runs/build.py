@@ -14,6 +14,8 @@ from ..data.datasets import DATASETS, REGRESSION
 from ..debug.bugs import apply_bugs
 from .config import ConfigError, RunConfig, parse_changes
 
+LIGHT = 2**20  # multiply-adds of a step's matrix products that NumPy does on one core
+
 
 @dataclass
 class Run:
@@ -30,6 +32,17 @@ class Run:
     @property
     def loss(self):
         return self.fit_kwargs["loss"]
+
+    @property
+    def light(self) -> bool:
+        """Whether a step's matrix products are small enough for NumPy to do on one core.
+
+        Then another core is free while the run trains (``jobs.run.train_run`` forks its
+        drawing process before the training); larger products use every core (BLAS
+        threads), and the drawing process is forked after it.
+        """
+        batch = self.fit_kwargs.get("batch_size") or len(self.X)
+        return batch * sum(b.n_in * b.n_out for b in self.net if hasattr(b, "n_out")) < LIGHT
 
 
 def make_lr(cfg: RunConfig):
