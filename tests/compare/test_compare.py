@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from brickprop.cli import main
+from brickprop.compare import grid
 from brickprop.compare.grid import COLUMNS, parse_vary, plan, run_metrics
 from brickprop.jobs.run import RUN_FILES
 from brickprop.report.pages import available as report_available
@@ -270,3 +271,31 @@ def test_the_longest_runs_are_handed_out_first(monkeypatch, tmp_path):
     assert [r["variant"] for r in rows] == [v.name for v in variants]  # the table's order
     assert handed == ["steps=400_hidden=8", "steps=400_hidden=3", "steps=20_hidden=8",
                       "steps=20_hidden=3"]
+
+
+def test_forked_workers_and_loky_workers_write_the_same_runs(tmp_path):
+    """Workers are forked when only one thread runs; with another thread alive, loky's."""
+    import threading
+
+    from brickprop.compare import pool
+
+    variants = plan([("", from_dict({"frames": 0, "steps": 80}))],
+                    parse_vary(["hidden=3,8", "lr=1,5"]))
+    assert pool.fork_is_safe() == (threading.active_count() == 1 and sys.platform == "linux")
+    with pool.Pool(os.getppid, [()] * 3, jobs=2, fork=True) as p:
+        assert p.forked and list(p) == [os.getpid()] * 3  # run in children of this process
+    outs = {}
+    for how in ("forked", "loky"):
+        busy = threading.Event()
+        if how == "loky":  # a live thread makes forking unsafe: fresh loky processes
+            threading.Thread(target=busy.wait, daemon=True).start()
+        try:
+            outs[how] = tmp_path / how
+            rows, interrupted = grid.compare(variants, str(outs[how]), jobs=2, figures="none")
+        finally:
+            busy.set()
+        assert not interrupted and [r["status"] for r in rows] == ["ok"] * 4
+    for v in variants:
+        for file in ("metrics.csv", "model.npz", "config.toml", "summary.txt"):
+            assert (outs["forked"] / v.name / file).read_bytes() == \
+                (outs["loky"] / v.name / file).read_bytes()
