@@ -143,9 +143,9 @@ def test_each_variant_is_the_same_run_as_brickprop_train(tmp_path):
 def test_the_figure_title_names_the_set_and_varied_keys(tmp_path, monkeypatch):
     import brickprop.compare.output as output
 
-    titles = []
-    monkeypatch.setattr(output, "comparison_figure",
-                        lambda panels, path, title=None: titles.append(title))
+    titles, drawing = [], output.ComparisonDrawing
+    monkeypatch.setattr(output, "ComparisonDrawing",
+                        lambda names, title=None: titles.append(title) or drawing(names, title))
     assert main(["compare", *QUICK, "--set", "dataset=moons", "--vary", "noise=0,0.3",
                  "--jobs", "1", "--out", str(tmp_path / "grid")]) == 0
     assert titles == ["brickprop compare the default run --set steps=60 --set frames=0 "
@@ -299,3 +299,28 @@ def test_forked_workers_and_loky_workers_write_the_same_runs(tmp_path):
         for file in ("metrics.csv", "model.npz", "config.toml", "summary.txt"):
             assert (outs["forked"] / v.name / file).read_bytes() == \
                 (outs["loky"] / v.name / file).read_bytes()
+
+
+def test_the_figure_drawn_as_runs_finish_is_the_one_drawn_at_once(tmp_path):
+    """Rows drawn in the order the runs finish, rendered before the last: the same pixels."""
+    import shutil
+
+    import matplotlib.image
+
+    from brickprop.compare import output
+
+    variants = plan([("", from_dict({"frames": 0, "steps": 60}))],
+                    parse_vary(["hidden=3,8", "lr=1,-1,5"]))
+    rows, _ = grid.compare(variants, str(tmp_path / "a"), jobs=1, figures="none")
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    title = "a title\non two lines"
+    output.write_outputs(str(tmp_path / "a"), variants, rows, ["hidden", "lr"], title=title)
+    drawn = output.Outputs(str(tmp_path / "b"), variants, ["hidden", "lr"], title=title)
+    finished = [5, 0, 4, 1, 3, 2]  # as a grid's runs might: one is left after the fifth
+    for k, i in enumerate(finished):
+        drawn.done(variants[i], rows[i], len(finished) - k - 1)
+        assert (drawn.drawing._background is not None) == (k >= len(finished) - 2)
+    assert drawn.write(rows)[2] == str(tmp_path / "b" / "comparison.png")
+    at_once, as_they_came = (matplotlib.image.imread(tmp_path / d / "comparison.png")
+                             for d in ("a", "b"))
+    assert at_once.shape == as_they_came.shape and (at_once == as_they_came).all()

@@ -190,7 +190,7 @@ def _write_files(folder: str, files: dict) -> None:
 
 def compare(variants, out, jobs: int | None = None, dask: str | None = None,
             progress: bool | None = None, shown: str | None = None,
-            figures: str = "summary") -> tuple[list, bool]:
+            figures: str = "summary", on_done=None) -> tuple[list, bool]:
     """Train ``variants``, write their run folders under ``out``; ``(rows, interrupted)``.
 
     Parameters
@@ -211,6 +211,9 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
     figures : "all", "summary" or "none"
         "all" draws each variant's figures, animation and page as ``brickprop train``
         does; otherwise the variants get none (``write_outputs`` draws the grid's own).
+    on_done : callable, optional
+        ``on_done(variant, row, left)`` after each variant's run folder is written,
+        ``left`` the runs still training (``output.Outputs.done``).
 
     Rows come back in the order of ``variants``; those not run after Ctrl-C have the
     status ``interrupted``.  The tables and the figure are written by :func:`write_outputs`.
@@ -224,6 +227,7 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
         v.folder = os.path.abspath(os.path.join(shown or out, v.name))
     parent = os.getpid() if dask in (None, "local") else None
     tasks = [(v, parent, figures == "all") for v in sorted(variants, key=_cost, reverse=True)]
+    named = {v.name: v for v in variants}
     done, interrupted = {}, False
     try:
         # the pool first: forked workers start before the bar's and the import's threads
@@ -236,6 +240,8 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
                 if files:
                     _write_files(os.path.join(out, row["variant"]), files)
                 done[row["variant"]] = row
+                if on_done is not None:
+                    on_done(named[row["variant"]], row, len(variants) - len(done))
                 bar.set_postfix_str(f"{row['variant']}: {row['status']}", refresh=False)
                 bar.update()
     except KeyboardInterrupt:

@@ -21,7 +21,7 @@ from ..runs.build import build
 from ..store.files import atomic_write_text
 from ..store.model import load
 from ..train.history import History
-from .figure import comparison_figure
+from .figure import ComparisonDrawing
 from .grid import COLUMNS, EXTRA
 
 _NUMBERS = ("final_accuracy", "best_accuracy", "final_loss", "best_loss", "peak_grad_norm")
@@ -159,28 +159,74 @@ def _panel(folder: str, row: dict, cfg) -> dict:
             "net": load(os.path.join(folder, "model.npz")), "threshold": run.loss.threshold}
 
 
+class Outputs:
+    """What a comparison writes beside its run folders, drawn as the runs finish.
+
+    ``done(v, row, left)`` after each run folder is written (``compare``'s
+    ``on_done``) draws that variant's row of ``comparison.png`` while the other runs
+    still train, and renders the rows when one run is left (``ComparisonDrawing``);
+    ``write(rows)`` then writes the tables, finishes and saves the figure and builds
+    the page.  The figure is the same as :func:`write_outputs` draws at once.
+    """
+
+    def __init__(self, out, variants, varied=(), title=None, figure: bool = True):
+        self.out, self.variants, self.varied = out, list(variants), list(varied)
+        self.title, self.figure = title, figure
+        self.index = {v.name: i for i, v in enumerate(self.variants)}
+        self.drawing, self.later = None, False  # later: all is drawn by write()
+
+    def _draw(self, i: int, row: dict) -> None:
+        self._start()
+        v, folder = self.variants[i], os.path.join(self.out, self.variants[i].name)
+        if v.cfg is not None and os.path.exists(os.path.join(folder, "metrics.csv")) \
+                and row["status"] not in ("bad config", "failed", "interrupted"):
+            self.drawing.add(i, _panel(folder, row, v.cfg))
+        else:
+            self.drawing.add(i, {"name": row["variant"], "status": row["status"],
+                                 "message": row.get("message", "")})
+
+    def _start(self) -> None:
+        if self.drawing is None:  # the first variant's row, or write() with none finished
+            self.drawing = ComparisonDrawing([v.name for v in self.variants], self.title)
+
+    def done(self, v, row: dict, left: int) -> None:
+        """Variant ``v`` finished as ``row``, its folder is written; ``left`` runs still train."""
+        if not self.figure or self.later:
+            return
+        try:
+            self._draw(self.index[v.name], row)
+            if left == 1:  # a core is free while the last run trains: render what is drawn
+                self.drawing.prerender()
+        except BaseException as e:  # Ctrl-C midway, or a failure that write() will report
+            self.drawing, self.later = None, True
+            if not isinstance(e, Exception):
+                raise
+
+    def write(self, rows) -> list[str]:
+        """Write the tables, ``comparison.png`` and ``report.html``; returns their paths.
+
+        ``rows`` are in the order of the variants (``compare``'s).
+        """
+        paths = write_tables(self.out, rows, self.varied)
+        if self.figure:
+            self._start()
+            for i, row in enumerate(rows):  # those not drawn yet: all of them, or the last
+                if i not in self.drawing.added:
+                    self._draw(i, row)
+            paths.append(os.path.join(self.out, "comparison.png"))
+            self.drawing.save(paths[-1])
+        if report.available():
+            paths.append(report.build_comparison(self.out))
+        return paths
+
+
 def write_outputs(out, variants, rows, varied=(), title=None, figure: bool = True) -> list[str]:
     """Write ``table.csv``, ``table.md``, ``comparison.png`` and ``report.html`` into ``out``.
 
     Returns their paths.  ``variants`` and ``rows`` are in the same order (from
     ``brickprop.compare``); the figure reads each trained variant's run folder
     ``out/<variant>``.  The page is built when Jinja2 is installed, as a run's is.
-    ``figure=False`` leaves out ``comparison.png``.
+    ``figure=False`` leaves out ``comparison.png``.  (:class:`Outputs` draws the same
+    while a grid runs.)
     """
-    paths = write_tables(out, rows, varied)
-    if not figure:
-        return paths + ([report.build_comparison(out)] if report.available() else [])
-    panels = []
-    for v, row in zip(variants, rows):
-        folder = os.path.join(out, v.name)
-        if v.cfg is not None and os.path.exists(os.path.join(folder, "metrics.csv")) \
-                and row["status"] not in ("bad config", "failed", "interrupted"):
-            panels.append(_panel(folder, row, v.cfg))
-        else:
-            panels.append({"name": row["variant"], "status": row["status"],
-                           "message": row.get("message", "")})
-    paths.append(os.path.join(out, "comparison.png"))
-    comparison_figure(panels, paths[-1], title=title)
-    if report.available():
-        paths.append(report.build_comparison(out))
-    return paths
+    return Outputs(out, variants, varied, title, figure).write(rows)
