@@ -141,8 +141,10 @@ def test_each_variant_is_the_same_run_as_brickprop_train(tmp_path):
 
 
 def test_the_figure_title_names_the_set_and_varied_keys(tmp_path, monkeypatch):
+    import brickprop.compare.apart as apart
     import brickprop.compare.output as output
 
+    monkeypatch.setattr(apart, "fork_is_safe", lambda: False)  # drawn in this process
     titles, drawing = [], output.ComparisonDrawing
     monkeypatch.setattr(output, "ComparisonDrawing",
                         lambda names, title=None: titles.append(title) or drawing(names, title))
@@ -324,3 +326,28 @@ def test_the_figure_drawn_as_runs_finish_is_the_one_drawn_at_once(tmp_path):
     at_once, as_they_came = (matplotlib.image.imread(tmp_path / d / "comparison.png")
                              for d in ("a", "b"))
     assert at_once.shape == as_they_came.shape and (at_once == as_they_came).all()
+
+
+def test_outputs_made_apart_or_here_when_that_process_is_gone(tmp_path):
+    import shutil
+
+    from brickprop.compare import apart
+
+    variants = plan([("", from_dict({"frames": 0, "steps": 40}))], parse_vary(["hidden=3,8"]))
+    out = str(tmp_path / "g")
+    rows, _ = grid.compare(variants, out, jobs=1, figures="none")
+    for gone in (False, True):
+        made = apart.Apart(out, variants, ["hidden"], "a title", True)
+        for k, (v, row) in enumerate(zip(variants, rows)):
+            made.done(v, row, len(rows) - k - 1)
+        if gone:  # killed: this process draws the figure again
+            made.process.kill()
+            os.remove(os.path.join(out, "comparison.png"))
+        paths = made.write(rows)
+        assert [os.path.basename(p) for p in paths[:3]] == ["table.csv", "table.md",
+                                                             "comparison.png"]
+        assert os.path.getsize(paths[2]) > 10_000 and not made.process.is_alive()
+    made = apart.Apart(out, variants, ["hidden"], None, True)
+    shutil.rmtree(out)
+    with pytest.raises(FileNotFoundError):  # the child's failure, raised here
+        made.write(rows)

@@ -48,7 +48,7 @@ def _cost(v: Variant) -> float:
     return cfg.steps * (100_000 * (len(widths) - 1) + 6 * batch * weights)
 
 
-def _import_drawing() -> None:
+def import_drawing() -> None:
     """Import what the grid's figure and page draw with (a second off the end of a grid)."""
     import importlib
 
@@ -190,7 +190,7 @@ def _write_files(folder: str, files: dict) -> None:
 
 def compare(variants, out, jobs: int | None = None, dask: str | None = None,
             progress: bool | None = None, shown: str | None = None,
-            figures: str = "summary", on_done=None) -> tuple[list, bool]:
+            figures: str = "summary", outputs=None) -> tuple[list, bool]:
     """Train ``variants``, write their run folders under ``out``; ``(rows, interrupted)``.
 
     Parameters
@@ -211,9 +211,11 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
     figures : "all", "summary" or "none"
         "all" draws each variant's figures, animation and page as ``brickprop train``
         does; otherwise the variants get none (``write_outputs`` draws the grid's own).
-    on_done : callable, optional
-        ``on_done(variant, row, left)`` after each variant's run folder is written,
-        ``left`` the runs still training (``output.Outputs.done``).
+    outputs : output.Outputs, optional
+        Told as the grid runs, to draw while the runs train: ``outputs.started()`` once
+        the workers are started, ``outputs.done(variant, row, left)`` after each run
+        folder is written (``left``: the runs still training).  Without it, the
+        figure's libraries are imported meanwhile, for ``write_outputs``.
 
     Rows come back in the order of ``variants``; those not run after Ctrl-C have the
     status ``interrupted``.  The tables and the figure are written by :func:`write_outputs`.
@@ -234,14 +236,16 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
         with Pool(run_variant, tasks, jobs, dask) as pool, \
                 tqdm(total=len(variants), desc="compare", unit="run", disable=not progress
                      if progress is not None else None, file=sys.stderr) as bar:
-            if figures != "none":  # the figure's and page's libraries, while the runs train
-                threading.Thread(target=_import_drawing, daemon=True).start()
+            if outputs is not None:
+                outputs.started()
+            elif figures != "none":  # the figure's and page's libraries, while the runs train
+                threading.Thread(target=import_drawing, daemon=True).start()
             for row, files in pool:
                 if files:
                     _write_files(os.path.join(out, row["variant"]), files)
                 done[row["variant"]] = row
-                if on_done is not None:
-                    on_done(named[row["variant"]], row, len(variants) - len(done))
+                if outputs is not None:
+                    outputs.done(named[row["variant"]], row, len(variants) - len(done))
                 bar.set_postfix_str(f"{row['variant']}: {row['status']}", refresh=False)
                 bar.update()
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@ import csv
 import io
 import math
 import os
+import threading
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from ..store.files import atomic_write_text
 from ..store.model import load
 from ..train.history import History
 from .figure import ComparisonDrawing
-from .grid import COLUMNS, EXTRA
+from .grid import COLUMNS, EXTRA, import_drawing
 
 _NUMBERS = ("final_accuracy", "best_accuracy", "final_loss", "best_loss", "peak_grad_norm")
 _HEADERS = {"final_accuracy": "final acc.", "best_accuracy": "best acc.",
@@ -162,11 +163,14 @@ def _panel(folder: str, row: dict, cfg) -> dict:
 class Outputs:
     """What a comparison writes beside its run folders, drawn as the runs finish.
 
-    ``done(v, row, left)`` after each run folder is written (``compare``'s
-    ``on_done``) draws that variant's row of ``comparison.png`` while the other runs
-    still train, and renders the rows when one run is left (``ComparisonDrawing``);
-    ``write(rows)`` then writes the tables, finishes and saves the figure and builds
-    the page.  The figure is the same as :func:`write_outputs` draws at once.
+    ``compare(..., outputs=)`` calls ``started()`` once its workers run (the drawing
+    libraries are imported in a thread meanwhile) and ``done(v, row, left)`` after
+    each run folder is written, which draws that variant's row of ``comparison.png``
+    while the other runs still train and renders the rows when one run is left
+    (``ComparisonDrawing``); ``write(rows)`` then writes the tables, finishes and
+    saves the figure and builds the page.  The figure is the same as
+    :func:`write_outputs` draws at once.  ``apart.outputs`` puts one in a process
+    of its own.
     """
 
     def __init__(self, out, variants, varied=(), title=None, figure: bool = True):
@@ -188,6 +192,14 @@ class Outputs:
     def _start(self) -> None:
         if self.drawing is None:  # the first variant's row, or write() with none finished
             self.drawing = ComparisonDrawing([v.name for v in self.variants], self.title)
+
+    def started(self) -> None:
+        """The workers run: import the figure's and page's libraries meanwhile."""
+        if self.figure:
+            threading.Thread(target=import_drawing, daemon=True).start()
+
+    def close(self) -> None:
+        """Nothing to end here (``apart.Apart`` ends its process)."""
 
     def done(self, v, row: dict, left: int) -> None:
         """Variant ``v`` finished as ``row``, its folder is written; ``left`` runs still train."""
