@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -320,8 +321,9 @@ def test_the_figure_drawn_as_runs_finish_is_the_one_drawn_at_once(tmp_path):
     drawn = output.Outputs(str(tmp_path / "b"), variants, ["hidden", "lr"], title=title)
     finished = [5, 0, 4, 1, 3, 2]  # as a grid's runs might: one is left after the fifth
     for k, i in enumerate(finished):
-        drawn.done(variants[i], rows[i], len(finished) - k - 1)
+        drawn.done(variants[i], rows[i])
         assert (drawn.drawing._background is not None) == (k >= len(finished) - 2)
+        assert drawn.saved == (k == len(finished) - 1)  # saved once every row is drawn
     assert drawn.write(rows)[2] == str(tmp_path / "b" / "comparison.png")
     at_once, as_they_came = (matplotlib.image.imread(tmp_path / d / "comparison.png")
                              for d in ("a", "b"))
@@ -338,8 +340,8 @@ def test_outputs_made_apart_or_here_when_that_process_is_gone(tmp_path):
     rows, _ = grid.compare(variants, out, jobs=1, figures="none")
     for gone in (False, True):
         made = apart.Apart(out, variants, ["hidden"], "a title", True)
-        for k, (v, row) in enumerate(zip(variants, rows)):
-            made.done(v, row, len(rows) - k - 1)
+        for v, row in zip(variants, rows):
+            made.done(v, row)
         if gone:  # killed: this process draws the figure again
             made.process.kill()
             os.remove(os.path.join(out, "comparison.png"))
@@ -351,3 +353,29 @@ def test_outputs_made_apart_or_here_when_that_process_is_gone(tmp_path):
     shutil.rmtree(out)
     with pytest.raises(FileNotFoundError):  # the child's failure, raised here
         made.write(rows)
+
+
+def test_a_grid_draws_the_figure_of_its_run_folders(tmp_path, monkeypatch):
+    """Rows drawn from what the forked workers left as they trained: the folders' picture."""
+    import matplotlib.image
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+    from brickprop.compare import output
+    from brickprop.compare.figure import comparison_figure
+
+    out = tmp_path / "grid"
+    assert main(["compare", *QUICK, "--vary", "hidden=3,8", "--vary", "lr=1,5", "--jobs", "2",
+                 "--out", str(out)]) == 0
+    variants = plan([("", from_dict({"steps": 60, "frames": 0}))],
+                    parse_vary(["hidden=3,8", "lr=1,5"]))
+    panels = [output._panel(str(out / v.name), row, v.cfg)
+              for v, row in zip(variants, read_table(out))]
+    comparison_figure(panels, tmp_path / "again.png",
+                      title="brickprop compare the default run --set steps=60 --set frames=0 "
+                            "--vary hidden=3,8 --vary lr=1,5")
+    first, again = (matplotlib.image.imread(p)
+                    for p in (out / "comparison.png", tmp_path / "again.png"))
+    assert first.shape == again.shape and (first == again).all()
+    assert not os.listdir(tmp_path / "tmp")  # the panels the workers left are removed

@@ -3,9 +3,10 @@
 ``outputs(...)`` gives what ``compare`` tells as its runs finish (an
 ``output.Outputs``, or its stand-in here).  When forking is safe (``pool.fork_is_safe``:
 Linux, one thread) the ``Outputs`` lives in a child forked from the compare process,
-before the workers: it imports matplotlib and Jinja2, draws each run's row as it is
-told, renders while the last run trains, and writes the tables, ``comparison.png``
-and ``report.html`` when asked.  The compare process never loads those libraries,
+before the workers: it imports matplotlib and Jinja2, draws each run's row as soon as
+a forked worker leaves its trained variant (or as the compare process tells it the
+run's folder is written), renders while the last run trains, and writes the tables,
+``comparison.png`` and ``report.html`` when asked.  The compare process never loads those libraries,
 so it does not spend the third of a second it would take to free them when it
 exits, after the last run -- the time a user waits.  A child that is gone leaves the
 work to this process, as when forking is not safe.
@@ -16,7 +17,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import shutil
 import signal
+import tempfile
+from multiprocessing.connection import wait
 
 from .output import Outputs
 from .pool import fork_is_safe
@@ -29,9 +33,14 @@ def outputs(out, variants, varied=(), title=None, figure: bool = True):
     return Apart(*args) if fork_is_safe() else Outputs(*args)
 
 
-def _serve(conn, other_end, parent: int, args) -> None:
-    """The child: an ``Outputs`` that does what the compare process sends, until ``write``."""
-    other_end.close()
+def _serve(conn, others, parent: int, args, trained) -> None:
+    """The child: an ``Outputs`` that does what the compare process sends, until ``write``.
+
+    ``trained`` is the end of the pipe where forked workers name each file that holds a
+    trained variant's panel (``worker.Trained``); its row is drawn from it at once.
+    """
+    for end in others:  # the compare process's ends
+        end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the compare process's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
@@ -40,7 +49,15 @@ def _serve(conn, other_end, parent: int, args) -> None:
         from .grid import import_drawing
 
         import_drawing()
+    sources = [trained, conn]
     while True:
+        ready = wait(sources)
+        if trained in ready:
+            try:
+                _draw_trained(outputs, *trained.recv())
+            except (EOFError, OSError):  # no worker left to tell it anything
+                sources.remove(trained)
+            continue
         try:
             method, call = conn.recv()
         except EOFError:  # the compare process let go of it: nothing more to write
@@ -59,6 +76,17 @@ def _serve(conn, other_end, parent: int, args) -> None:
         return
 
 
+def _draw_trained(outputs, name: str, path: str) -> None:
+    """Read one trained variant's panel from the file a worker named, draw it, remove it."""
+    try:
+        with open(path, "rb") as f:
+            panel = pickle.load(f)
+        os.remove(path)
+    except (OSError, pickle.UnpicklingError, EOFError):  # drawn from its folder instead
+        return
+    outputs.trained(name, panel)
+
+
 class Apart:
     """The compare process's handle on the child's ``Outputs``: the same three calls."""
 
@@ -66,18 +94,23 @@ class Apart:
         self.args = args
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, self.conn, os.getpid(), args),
-                                       name="brickprop-compare-outputs", daemon=True)
+        told, tell = context.Pipe(duplex=False)
+        self.folder = tempfile.mkdtemp(prefix="brickprop-compare-trained-")
+        self.tell = (tell, self.folder)  # for the forked workers (pool.Pool's tell)
+        self.process = context.Process(
+            target=_serve, args=(child, (self.conn, tell), os.getpid(), args, told),
+            name="brickprop-compare-outputs", daemon=True)
         self.process.start()
         child.close()
+        told.close()
 
     def started(self) -> None:
         """The child imports the drawing libraries from its start."""
 
-    def done(self, v, row: dict, left: int) -> None:
+    def done(self, v, row: dict) -> None:
         """Tell the child that ``v`` finished as ``row``; it draws while this goes on."""
         try:
-            self.conn.send(("done", (v, row, left)))
+            self.conn.send(("done", (v, row)))
         except OSError:  # the child is gone: write() draws here
             pass
 
@@ -97,7 +130,9 @@ class Apart:
     def close(self) -> None:
         """End the child (it exits by itself after ``write``, or when this lets go)."""
         self.conn.close()
+        self.tell[0].close()
         self.process.join(timeout=10)
         if self.process.is_alive():
             self.process.terminate()
             self.process.join()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -213,9 +213,10 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
         does; otherwise the variants get none (``write_outputs`` draws the grid's own).
     outputs : output.Outputs, optional
         Told as the grid runs, to draw while the runs train: ``outputs.started()`` once
-        the workers are started, ``outputs.done(variant, row, left)`` after each run
-        folder is written (``left``: the runs still training).  Without it, the
-        figure's libraries are imported meanwhile, for ``write_outputs``.
+        the workers are started, ``outputs.done(variant, row)`` after each run folder
+        is written; forked workers leave
+        each trained variant at ``outputs.tell`` (``apart.Apart``) when it has one.
+        Without it, the figure's libraries are imported meanwhile, for ``write_outputs``.
 
     Rows come back in the order of ``variants``; those not run after Ctrl-C have the
     status ``interrupted``.  The tables and the figure are written by :func:`write_outputs`.
@@ -233,7 +234,7 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
     done, interrupted = {}, False
     try:
         # the pool first: forked workers start before the bar's and the import's threads
-        with Pool(run_variant, tasks, jobs, dask) as pool, \
+        with Pool(run_variant, tasks, jobs, dask, tell=getattr(outputs, "tell", None)) as pool, \
                 tqdm(total=len(variants), desc="compare", unit="run", disable=not progress
                      if progress is not None else None, file=sys.stderr) as bar:
             if outputs is not None:
@@ -245,7 +246,7 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
                     _write_files(os.path.join(out, row["variant"]), files)
                 done[row["variant"]] = row
                 if outputs is not None:
-                    outputs.done(named[row["variant"]], row, len(variants) - len(done))
+                    outputs.done(named[row["variant"]], row)
                 bar.set_postfix_str(f"{row['variant']}: {row['status']}", refresh=False)
                 bar.update()
     except KeyboardInterrupt:

@@ -153,45 +153,81 @@ def read_metrics(path) -> dict:
 def _panel(folder: str, row: dict, cfg) -> dict:
     """What ``comparison_figure`` draws for one trained run, read back from its folder."""
     m = read_metrics(os.path.join(folder, "metrics.csv"))
+    return _with_data({"name": row["variant"], "status": row["status"],
+                       "message": row.get("message", ""), "steps": m["step"],
+                       "accuracy": m.get("accuracy", m.get("r2")), "loss": m["loss"],
+                       "grad_norm": m["grad_norm"],
+                       "net": load(os.path.join(folder, "model.npz"))}, cfg)
+
+
+def _with_data(panel: dict, cfg) -> dict:
+    """``panel`` with the run's data and threshold (built again from its config)."""
     run = build(cfg)
-    return {"name": row["variant"], "status": row["status"], "message": row.get("message", ""),
-            "steps": m["step"], "accuracy": m.get("accuracy", m.get("r2")), "loss": m["loss"],
-            "grad_norm": m["grad_norm"], "X": run.X, "y": run.y,
-            "net": load(os.path.join(folder, "model.npz")), "threshold": run.loss.threshold}
+    return {**panel, "X": run.X, "y": run.y, "threshold": run.loss.threshold}
 
 
 class Outputs:
     """What a comparison writes beside its run folders, drawn as the runs finish.
 
     ``compare(..., outputs=)`` calls ``started()`` once its workers run (the drawing
-    libraries are imported in a thread meanwhile) and ``done(v, row, left)`` after
-    each run folder is written, which draws that variant's row of ``comparison.png``
-    while the other runs still train and renders the rows when one run is left
-    (``ComparisonDrawing``); ``write(rows)`` then writes the tables, finishes and
-    saves the figure and builds the page.  The figure is the same as
-    :func:`write_outputs` draws at once.  ``apart.outputs`` puts one in a process
-    of its own.
+    libraries are imported in a thread meanwhile) and ``done(v, row)`` after each run
+    folder is written, which draws that variant's row of ``comparison.png`` while the
+    other runs still train (``ComparisonDrawing``); ``trained(name, panel)`` draws it
+    earlier, from a forked worker's ``worker.Trained``.  With one row left to draw,
+    the rows are rendered; with none, the PNG is saved.  ``write(rows)`` then writes
+    the tables, the figure's rows not drawn yet and the page.  The figure is the same
+    as :func:`write_outputs` draws at once; a row whose status in the table is not the
+    one drawn (a run stopped while writing its folder) has the figure drawn again.
+    ``apart.outputs`` puts one in a process of its own.
     """
 
     def __init__(self, out, variants, varied=(), title=None, figure: bool = True):
         self.out, self.variants, self.varied = out, list(variants), list(varied)
         self.title, self.figure = title, figure
         self.index = {v.name: i for i, v in enumerate(self.variants)}
-        self.drawing, self.later = None, False  # later: all is drawn by write()
+        self.png = os.path.join(out, "comparison.png")
+        self._reset()
 
-    def _draw(self, i: int, row: dict) -> None:
-        self._start()
+    def _reset(self) -> None:
+        self.drawing, self.shown, self.saved = None, {}, False  # shown: row -> status drawn
+
+    def _panel(self, i: int, row: dict) -> dict:
         v, folder = self.variants[i], os.path.join(self.out, self.variants[i].name)
         if v.cfg is not None and os.path.exists(os.path.join(folder, "metrics.csv")) \
                 and row["status"] not in ("bad config", "failed", "interrupted"):
-            self.drawing.add(i, _panel(folder, row, v.cfg))
-        else:
-            self.drawing.add(i, {"name": row["variant"], "status": row["status"],
-                                 "message": row.get("message", "")})
+            return _panel(folder, row, v.cfg)
+        return {"name": row["variant"], "status": row["status"],
+                "message": row.get("message", "")}
 
     def _start(self) -> None:
-        if self.drawing is None:  # the first variant's row, or write() with none finished
+        if self.drawing is None:  # the first row drawn, or write() with none drawn yet
             self.drawing = ComparisonDrawing([v.name for v in self.variants], self.title)
+
+    def _draw(self, i: int, panel: dict, render: bool = True) -> None:
+        self._start()
+        self.drawing.add(i, panel)
+        self.shown[i] = panel["status"]
+        left = self.drawing.n - len(self.drawing.added)
+        if render and left == 1:  # a core is free while the last run trains
+            self.drawing.prerender()
+        elif render and not left:
+            self.drawing.save(self.png)
+            self.saved = True
+
+    def _while_running(self, draw, *args) -> None:
+        """``draw(*args)`` as the grid runs; a failure leaves the whole figure to write()."""
+        if not self.figure or self.saved or self.drawing is False:
+            return
+        try:
+            draw(*args)
+        except BaseException as e:  # Ctrl-C midway, or a failure that write() will report
+            self._give_up()
+            if not isinstance(e, Exception):
+                raise
+
+    def _give_up(self) -> None:
+        self._reset()
+        self.drawing = False  # nothing more is drawn until write() draws it all
 
     def started(self) -> None:
         """The workers run: import the figure's and page's libraries meanwhile."""
@@ -201,18 +237,21 @@ class Outputs:
     def close(self) -> None:
         """Nothing to end here (``apart.Apart`` ends its process)."""
 
-    def done(self, v, row: dict, left: int) -> None:
-        """Variant ``v`` finished as ``row``, its folder is written; ``left`` runs still train."""
-        if not self.figure or self.later:
+    def trained(self, name: str, panel: dict) -> None:
+        """Variant ``name`` has trained (``worker.Trained``'s ``panel``): draw its row."""
+        i = self.index[name]
+        if i in self.shown:  # drawn from its folder already
             return
-        try:
-            self._draw(self.index[v.name], row)
-            if left == 1:  # a core is free while the last run trains: render what is drawn
-                self.drawing.prerender()
-        except BaseException as e:  # Ctrl-C midway, or a failure that write() will report
-            self.drawing, self.later = None, True
-            if not isinstance(e, Exception):
-                raise
+        self._while_running(lambda: self._draw(i, _with_data(
+            {"name": name, "message": "", **panel}, self.variants[i].cfg)))
+
+    def done(self, v, row: dict) -> None:
+        """Variant ``v`` finished as ``row`` and its run folder is written: draw its row."""
+        i = self.index[v.name]
+        if i not in self.shown:
+            self._while_running(lambda: self._draw(i, self._panel(i, row)))
+        elif self.shown[i] != row["status"]:
+            self._give_up()
 
     def write(self, rows) -> list[str]:
         """Write the tables, ``comparison.png`` and ``report.html``; returns their paths.
@@ -221,12 +260,16 @@ class Outputs:
         """
         paths = write_tables(self.out, rows, self.varied)
         if self.figure:
+            if self.drawing is False or any(self.shown.get(i, r["status"]) != r["status"]
+                                            for i, r in enumerate(rows)):
+                self._reset()
             self._start()
             for i, row in enumerate(rows):  # those not drawn yet: all of them, or the last
                 if i not in self.drawing.added:
-                    self._draw(i, row)
-            paths.append(os.path.join(self.out, "comparison.png"))
-            self.drawing.save(paths[-1])
+                    self._draw(i, self._panel(i, row), render=False)
+            if not self.saved:
+                self.drawing.save(self.png)
+            paths.append(self.png)
         if report.available():
             paths.append(report.build_comparison(self.out))
         return paths

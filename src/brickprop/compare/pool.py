@@ -22,7 +22,7 @@ import signal
 import sys
 import threading
 
-from .worker import _die_with_parent
+from .worker import _die_with_parent, tell_trained
 
 
 class CompareError(ValueError):
@@ -67,7 +67,7 @@ def fork_is_safe() -> bool:
             and "fork" in multiprocessing.get_all_start_methods())
 
 
-def _start_forked(parent: int) -> None:
+def _start_forked(parent: int, tell=None) -> None:
     """A forked worker's first act: the signal handlers of its own, then the parent watch.
 
     Ctrl-C at a terminal reaches every process of the group: the compare process
@@ -77,6 +77,8 @@ def _start_forked(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
+    if tell is not None:
+        tell_trained(*tell)
 
 
 class Pool:
@@ -84,11 +86,13 @@ class Pool:
 
     Use as a context manager: leaving it (normally, or by Ctrl-C) ends the workers.
     ``fork`` is None to choose (forking when ``fork_is_safe()``), or True / False.
+    ``tell``, ``(connection, folder)``, is where forked workers leave each trained
+    variant for the figure (``worker.tell_trained``).
     """
 
     def __init__(self, fn, tasks, jobs: int | None = None, dask: str | None = None,
-                 fork: bool | None = None):
-        self.fn, self.tasks, self.dask = fn, list(tasks), dask
+                 fork: bool | None = None, tell=None):
+        self.fn, self.tasks, self.dask, self.tell = fn, list(tasks), dask, tell
         self.jobs = jobs or (-1 if dask else os.cpu_count() or 1)
         self.forked = (not dask and self.jobs > 1 and len(self.tasks) > 1
                        and (fork_is_safe() if fork is None else fork))
@@ -101,7 +105,7 @@ class Pool:
 
             self._executor = ProcessPoolExecutor(
                 min(self.jobs, len(self.tasks)), mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_forked, initargs=(os.getpid(),))
+                initializer=_start_forked, initargs=(os.getpid(), self.tell))
             self._futures = [self._executor.submit(self.fn, *t) for t in self.tasks]
         elif self.dask:
             self._client, self._cluster = _dask_client(self.dask, self.jobs if self.jobs > 0
