@@ -22,6 +22,7 @@ import signal
 import tempfile
 from multiprocessing.connection import wait
 
+from ..store.model import load
 from .output import Outputs
 from .pool import fork_is_safe
 from .worker import _die_with_parent
@@ -81,8 +82,10 @@ def _draw_trained(outputs, name: str, path: str) -> None:
     try:
         with open(path, "rb") as f:
             panel = pickle.load(f)
+        panel["net"], net = load(panel["net"]), panel["net"]
+        os.remove(net)
         os.remove(path)
-    except (OSError, pickle.UnpicklingError, EOFError):  # drawn from its folder instead
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError):  # drawn from its folder
         return
     outputs.trained(name, panel)
 

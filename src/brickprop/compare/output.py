@@ -214,12 +214,12 @@ class Outputs:
             self.drawing.save(self.png)
             self.saved = True
 
-    def _while_running(self, draw, *args) -> None:
-        """``draw(*args)`` as the grid runs; a failure leaves the whole figure to write()."""
+    def _while_running(self, draw) -> None:
+        """``draw()`` as the grid runs; a failure leaves the whole figure to write()."""
         if not self.figure or self.saved or self.drawing is False:
             return
         try:
-            draw(*args)
+            draw()
         except BaseException as e:  # Ctrl-C midway, or a failure that write() will report
             self._give_up()
             if not isinstance(e, Exception):

@@ -94,7 +94,7 @@ class Pool:
                  fork: bool | None = None, tell=None):
         self.fn, self.tasks, self.dask, self.tell = fn, list(tasks), dask, tell
         self.jobs = jobs or (-1 if dask else os.cpu_count() or 1)
-        self.forked = (not dask and self.jobs > 1 and len(self.tasks) > 1
+        self.forked = (not dask and self.jobs > 1 and bool(self.tasks)
                        and (fork_is_safe() if fork is None else fork))
         self._executor = self._futures = self._client = self._cluster = None
         self._results = None

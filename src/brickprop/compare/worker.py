@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from ..runs.config import ConfigError
+from ..store.model import save
 from ..train.callbacks import Callback
 
 
@@ -94,9 +95,10 @@ def status(meta: dict) -> str:
 class Trained(Callback):
     """At the end of a variant's training: its curves, network and status, for the figure.
 
-    Pickled to a file of its own in the folder ``tell_trained`` gave; the file's path
-    (a short message, written to the pipe at once) goes to the process drawing the
-    figure, which reads the file.  A worker never waits on the drawing.
+    The network is saved as a model file (its weights only: a pickled network would
+    carry the inputs its layers cached) and the rest pickled beside it, in the folder
+    ``tell_trained`` gave; the pickle's path, a short message written to the pipe at
+    once, goes to the process drawing the figure.  A worker never waits on the drawing.
     """
 
     def __init__(self, name: str):
@@ -106,14 +108,16 @@ class Trained(Callback):
         conn, folder = _TELL[0]
         h = run.history
         metric = "accuracy" if "accuracy" in h.columns else "r2"
-        panel = {"status": status(h.meta), "steps": h["step"], "accuracy": h[metric],
-                 "loss": h["loss"], "grad_norm": h["grad_norm"], "net": run.net}
         try:
             fd, path = tempfile.mkstemp(dir=folder, suffix=".pkl")
-            with os.fdopen(fd, "wb") as f:
+            os.close(fd)
+            save(run.net, path[:-4] + ".npz")
+            panel = {"status": status(h.meta), "steps": h["step"], "accuracy": h[metric],
+                     "loss": h["loss"], "grad_norm": h["grad_norm"], "net": path[:-4] + ".npz"}
+            with open(path, "wb") as f:
                 pickle.dump(panel, f, protocol=pickle.HIGHEST_PROTOCOL)
             conn.send((self.name, path))
-        except (OSError, pickle.PicklingError):  # the figure reads the run folder instead
+        except (OSError, ValueError, pickle.PicklingError):  # the figure reads the folder
             pass
 
 
