@@ -568,9 +568,9 @@ def test_compare_workers_die_with_their_parent_even_on_sigkill(tmp_path):
                 "--jobs", "2", "--out", "g", cwd=tmp_path)
     deadline = time.monotonic() + 60
     workers: set = set()
-    command = Path(f"/proc/{proc.pid}/cmdline").read_text(errors="replace")
     while len(workers) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)  # the two workers and the process drawing the figure, all forked
+        command = Path(f"/proc/{proc.pid}/cmdline").read_text(errors="replace")  # once exec'd
         workers = {w for w in _descendants(proc.pid)
                    if Path(f"/proc/{w}/cmdline").read_text(errors="replace") == command}
     assert len(workers) == 3
