@@ -67,16 +67,25 @@ def fork_is_safe() -> bool:
             and "fork" in multiprocessing.get_all_start_methods())
 
 
-def _start_forked(parent: int, tell=None) -> None:
-    """A forked worker's first act: the signal handlers of its own, then the parent watch.
+def _start_forked(parent: int, threads: int, tell=None) -> None:
+    """A forked worker's first act: its signal handlers, BLAS threads and parent watch.
 
     Ctrl-C at a terminal reaches every process of the group: the compare process
     handles it (and ends the workers), so a worker ignores it; SIGTERM, which the
-    compare process turned into Ctrl-C for itself, ends a worker at once again.
+    compare process turned into Ctrl-C for itself, ends a worker at once again.  The
+    BLAS library keeps ``threads`` threads (the cores over the workers, as joblib gives
+    loky's workers), so that big matrix products of several workers do not fight over
+    the cores; this needs threadpoolctl (installed with scikit-learn).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        pass
+    else:
+        threadpool_limits(threads)
     if tell is not None:
         tell_trained(*tell)
 
@@ -103,9 +112,11 @@ class Pool:
         if self.forked:  # every worker is forked now, before any other thread starts
             from concurrent.futures import ProcessPoolExecutor
 
+            workers = min(self.jobs, len(self.tasks))
+            threads = max(1, (os.cpu_count() or 1) // workers)
             self._executor = ProcessPoolExecutor(
-                min(self.jobs, len(self.tasks)), mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_forked, initargs=(os.getpid(), self.tell))
+                workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_forked, initargs=(os.getpid(), threads, self.tell))
             self._futures = [self._executor.submit(self.fn, *t) for t in self.tasks]
         elif self.dask:
             self._client, self._cluster = _dask_client(self.dask, self.jobs if self.jobs > 0
