@@ -568,11 +568,12 @@ def test_compare_workers_die_with_their_parent_even_on_sigkill(tmp_path):
                 "--jobs", "2", "--out", "g", cwd=tmp_path)
     deadline = time.monotonic() + 60
     workers: set = set()
-    while len(workers) < 2 and time.monotonic() < deadline:  # the two loky workers
-        time.sleep(0.2)
+    while len(workers) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the two workers and the process drawing the figure, all forked
+        command = Path(f"/proc/{proc.pid}/cmdline").read_text(errors="replace")  # once exec'd
         workers = {w for w in _descendants(proc.pid)
-                   if "popen_loky" in Path(f"/proc/{w}/cmdline").read_text(errors="replace")}
-    assert len(workers) == 2
+                   if Path(f"/proc/{w}/cmdline").read_text(errors="replace") == command}
+    assert len(workers) == 3
     time.sleep(1)  # inside their first task
     proc.kill()
     proc.wait(timeout=30)

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 
 from brickprop.cli import main
+from brickprop.compare import grid
 from brickprop.compare.grid import COLUMNS, parse_vary, plan, run_metrics
 from brickprop.jobs.run import RUN_FILES
 from brickprop.report.pages import available as report_available
@@ -140,11 +142,13 @@ def test_each_variant_is_the_same_run_as_brickprop_train(tmp_path):
 
 
 def test_the_figure_title_names_the_set_and_varied_keys(tmp_path, monkeypatch):
+    import brickprop.compare.apart as apart
     import brickprop.compare.output as output
 
-    titles = []
-    monkeypatch.setattr(output, "comparison_figure",
-                        lambda panels, path, title=None: titles.append(title))
+    monkeypatch.setattr(apart, "fork_is_safe", lambda: False)  # drawn in this process
+    titles, drawing = [], output.ComparisonDrawing
+    monkeypatch.setattr(output, "ComparisonDrawing",
+                        lambda names, title=None: titles.append(title) or drawing(names, title))
     assert main(["compare", *QUICK, "--set", "dataset=moons", "--vary", "noise=0,0.3",
                  "--jobs", "1", "--out", str(tmp_path / "grid")]) == 0
     assert titles == ["brickprop compare the default run --set steps=60 --set frames=0 "
@@ -270,3 +274,119 @@ def test_the_longest_runs_are_handed_out_first(monkeypatch, tmp_path):
     assert [r["variant"] for r in rows] == [v.name for v in variants]  # the table's order
     assert handed == ["steps=400_hidden=8", "steps=400_hidden=3", "steps=20_hidden=8",
                       "steps=20_hidden=3"]
+
+
+def test_forked_workers_and_loky_workers_write_the_same_runs(tmp_path):
+    """Workers are forked when only one thread runs; with another thread alive, loky's."""
+    import threading
+
+    from brickprop.compare import pool
+
+    variants = plan([("", from_dict({"frames": 0, "steps": 80}))],
+                    parse_vary(["hidden=3,8", "lr=1,5"]))
+    assert pool.fork_is_safe() == (threading.active_count() == 1 and sys.platform == "linux")
+    with pool.Pool(os.getppid, [()] * 3, jobs=2, fork=True) as p:
+        assert p.forked and list(p) == [os.getpid()] * 3  # run in children of this process
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        pass
+    else:  # two workers share the cores' BLAS threads
+        with pool.Pool(threadpool_info, [()], jobs=2, fork=True) as p:
+            blas = [lib for lib in next(iter(p)) if lib["user_api"] == "blas"]
+        assert all(lib["num_threads"] == max(1, os.cpu_count() // 1) for lib in blas)
+        with pool.Pool(threadpool_info, [()] * 2, jobs=2, fork=True) as p:
+            blas = [lib for info in p for lib in info if lib["user_api"] == "blas"]
+        assert all(lib["num_threads"] == max(1, os.cpu_count() // 2) for lib in blas)
+    outs = {}
+    for how in ("forked", "loky"):
+        busy = threading.Event()
+        if how == "loky":  # a live thread makes forking unsafe: fresh loky processes
+            threading.Thread(target=busy.wait, daemon=True).start()
+        try:
+            outs[how] = tmp_path / how
+            rows, interrupted = grid.compare(variants, str(outs[how]), jobs=2, figures="none")
+        finally:
+            busy.set()
+        assert not interrupted and [r["status"] for r in rows] == ["ok"] * 4
+    for v in variants:
+        for file in ("metrics.csv", "model.npz", "config.toml", "summary.txt"):
+            assert (outs["forked"] / v.name / file).read_bytes() == \
+                (outs["loky"] / v.name / file).read_bytes()
+
+
+def test_the_figure_drawn_as_runs_finish_is_the_one_drawn_at_once(tmp_path):
+    """Rows drawn in the order the runs finish, rendered before the last: the same pixels."""
+    import shutil
+
+    import matplotlib.image
+
+    from brickprop.compare import output
+
+    variants = plan([("", from_dict({"frames": 0, "steps": 60}))],
+                    parse_vary(["hidden=3,8", "lr=1,-1,5"]))
+    rows, _ = grid.compare(variants, str(tmp_path / "a"), jobs=1, figures="none")
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    title = "a title\non two lines"
+    output.write_outputs(str(tmp_path / "a"), variants, rows, ["hidden", "lr"], title=title)
+    drawn = output.Outputs(str(tmp_path / "b"), variants, ["hidden", "lr"], title=title)
+    finished = [5, 0, 4, 1, 3, 2]  # as a grid's runs might: one is left after the fifth
+    for k, i in enumerate(finished):
+        drawn.done(variants[i], rows[i])
+        assert (drawn.drawing._background is not None) == (k >= len(finished) - 2)
+        assert drawn.saved == (k == len(finished) - 1)  # saved once every row is drawn
+    assert drawn.write(rows)[2] == str(tmp_path / "b" / "comparison.png")
+    at_once, as_they_came = (matplotlib.image.imread(tmp_path / d / "comparison.png")
+                             for d in ("a", "b"))
+    assert at_once.shape == as_they_came.shape and (at_once == as_they_came).all()
+
+
+def test_outputs_made_apart_or_here_when_that_process_is_gone(tmp_path):
+    import shutil
+
+    from brickprop.compare import apart
+
+    variants = plan([("", from_dict({"frames": 0, "steps": 40}))], parse_vary(["hidden=3,8"]))
+    out = str(tmp_path / "g")
+    rows, _ = grid.compare(variants, out, jobs=1, figures="none")
+    for gone in (False, True):
+        made = apart.Apart(out, variants, ["hidden"], "a title", True)
+        for v, row in zip(variants, rows):
+            made.done(v, row)
+        if gone:  # killed: this process draws the figure again
+            made.process.kill()
+            os.remove(os.path.join(out, "comparison.png"))
+        paths = made.write(rows)
+        assert [os.path.basename(p) for p in paths[:3]] == ["table.csv", "table.md",
+                                                             "comparison.png"]
+        assert os.path.getsize(paths[2]) > 10_000 and not made.process.is_alive()
+    made = apart.Apart(out, variants, ["hidden"], None, True)
+    shutil.rmtree(out)
+    with pytest.raises(FileNotFoundError):  # the child's failure, raised here
+        made.write(rows)
+
+
+def test_a_grid_draws_the_figure_of_its_run_folders(tmp_path, monkeypatch):
+    """Rows drawn from what the forked workers left as they trained: the folders' picture."""
+    import matplotlib.image
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+    from brickprop.compare import output
+    from brickprop.compare.figure import comparison_figure
+
+    out = tmp_path / "grid"
+    assert main(["compare", *QUICK, "--vary", "hidden=3,8", "--vary", "lr=1,5", "--jobs", "2",
+                 "--out", str(out)]) == 0
+    variants = plan([("", from_dict({"steps": 60, "frames": 0}))],
+                    parse_vary(["hidden=3,8", "lr=1,5"]))
+    panels = [output._panel(str(out / v.name), row, v.cfg)
+              for v, row in zip(variants, read_table(out))]
+    comparison_figure(panels, tmp_path / "again.png",
+                      title="brickprop compare the default run --set steps=60 --set frames=0 "
+                            "--vary hidden=3,8 --vary lr=1,5")
+    first, again = (matplotlib.image.imread(p)
+                    for p in (out / "comparison.png", tmp_path / "again.png"))
+    assert first.shape == again.shape and (first == again).all()
+    assert not os.listdir(tmp_path / "tmp")  # the panels the workers left are removed

@@ -70,8 +70,9 @@ def cmd_compare(args) -> int:
     then). Exit code 0 when every variant trained (diverging counts), 1 when one could not run,
     130 when interrupted.
     """
+    from ..compare.apart import outputs
     from ..compare.grid import CompareError, check_dask, compare, parse_vary, plan
-    from ..compare.output import write_outputs, written_by_compare
+    from ..compare.output import written_by_compare
     from ..runs.config import ConfigError, from_dict, load_config, parse_value
     from ..runs.limits import check_disk, check_memory, folder_bytes
 
@@ -132,16 +133,22 @@ def cmd_compare(args) -> int:
         # Ctrl-C handler raises KeyboardInterrupt).
         previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
-            rows, interrupted = compare(variants, staged.path, jobs=args.jobs, dask=args.dask,
-                                        shown=out, figures=args.figures)
             names = [os.path.basename(c) for c in args.configs] or ["the default run"]
             given = [f"--set {v}" for v in args.fixed or []] + [
                 f"--{k.replace('_', '-')} {v}" for k, v in flags.items()] + [
                 f"--vary {v}" for v in args.vary or []]
             title = "\n".join(textwrap.wrap(f"brickprop compare {' '.join(names + given)}",
                                             110))
-            paths = write_outputs(staged.path, variants, rows, list(grid), title=title,
-                                  figure=args.figures != "none")
+            # the figure draws each run's row as it finishes, while the others train
+            drawing = outputs(staged.path, variants, list(grid), title=title,
+                              figure=args.figures != "none")
+            try:
+                rows, interrupted = compare(variants, staged.path, jobs=args.jobs,
+                                            dask=args.dask, shown=out, figures=args.figures,
+                                            outputs=drawing)
+                paths = drawing.write(rows)
+            finally:
+                drawing.close()
             with open(paths[1], encoding="utf-8") as table:
                 text = table.read()
             staged.commit()

@@ -1,8 +1,8 @@
 """Compare runs side by side: a grid of config variants, each trained like ``brickprop train``.
 
 ``plan`` turns base configs, ``--vary key=v1,v2`` lists and a number of seeds into
-:class:`Variant` s; ``compare`` trains them in parallel (joblib: local processes, or
-a Dask cluster through joblib's Dask backend) and writes ``OUT/<variant>/`` run
+:class:`Variant` s; ``compare`` trains them in parallel (local worker processes, or a
+Dask cluster through joblib's Dask backend: see ``pool``) and writes ``OUT/<variant>/`` run
 folders, ``table.csv``, ``table.md`` and ``comparison.png``.  Each worker trains in a
 temporary folder and returns the folder's files, which the parent writes: a
 cluster needs no shared disk, and whichever backend ran a variant, its files are
@@ -22,7 +22,8 @@ import threading
 from dataclasses import dataclass, field
 
 from ..runs.config import ConfigError, RunConfig, from_dict, parse_value
-from .worker import _die_with_parent, run_metrics, run_variant  # noqa: F401  (re-exported)
+from .pool import CompareError, Pool, check_dask  # noqa: F401  (re-exported)
+from .worker import run_metrics, run_variant  # noqa: F401  (re-exported)
 
 COLUMNS = ("variant", "status", "final_accuracy", "best_accuracy", "final_loss", "best_loss",
            "steps_to_95", "first_nonfinite_step", "peak_grad_norm", "seconds")
@@ -47,7 +48,7 @@ def _cost(v: Variant) -> float:
     return cfg.steps * (100_000 * (len(widths) - 1) + 6 * batch * weights)
 
 
-def _import_drawing() -> None:
+def import_drawing() -> None:
     """Import what the grid's figure and page draw with (a second off the end of a grid)."""
     import importlib
 
@@ -56,10 +57,6 @@ def _import_drawing() -> None:
             importlib.import_module(name)
         except ImportError:  # no report extra: the page says so later, not this thread
             pass
-
-
-class CompareError(ValueError):
-    """A grid that cannot be run at all (as opposed to one failing variant)."""
 
 
 @dataclass
@@ -191,36 +188,9 @@ def _write_files(folder: str, files: dict) -> None:
         raise
 
 
-def check_dask(address: str) -> None:
-    """Raise ``CompareError`` if ``address`` is malformed or dask.distributed is missing."""
-    if address != "local" and not re.fullmatch(r"(tcp|tls)://[^\s/:]+:\d+", address):
-        raise CompareError(f"--dask {address!r}: give a scheduler address like "
-                           "tcp://HOST:8786, or 'local'")
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        raise CompareError("--dask needs dask.distributed, which is not installed: "
-                           "pip install 'brickprop[dask]'") from None
-
-
-def _dask_client(address: str, n_workers: int | None):
-    """``(client, cluster)`` for ``address``; ``"local"`` starts a LocalCluster of processes."""
-    from distributed import Client, LocalCluster
-
-    check_dask(address)
-    if address == "local":
-        cluster = LocalCluster(n_workers=n_workers or os.cpu_count(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        return Client(cluster), cluster
-    try:
-        return Client(address, timeout="10s"), None
-    except (OSError, TimeoutError) as e:
-        raise CompareError(f"cannot reach the Dask scheduler at {address}: {e}") from None
-
-
 def compare(variants, out, jobs: int | None = None, dask: str | None = None,
             progress: bool | None = None, shown: str | None = None,
-            figures: str = "summary") -> tuple[list, bool]:
+            figures: str = "summary", outputs=None) -> tuple[list, bool]:
     """Train ``variants``, write their run folders under ``out``; ``(rows, interrupted)``.
 
     Parameters
@@ -230,7 +200,8 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
     out : str
         The output folder (created); each variant's run folder is ``out/<variant.name>``.
     jobs : int, optional
-        Parallel processes (default: all cores); with ``dask``, the LocalCluster's workers.
+        Parallel processes (default: all cores), forked from this one when that is safe
+        (``pool.fork_is_safe``); with ``dask``, the LocalCluster's workers.
     dask : str, optional
         ``"tcp://HOST:PORT"`` of a Dask scheduler, or ``"local"``.
     progress : bool, optional
@@ -240,47 +211,46 @@ def compare(variants, out, jobs: int | None = None, dask: str | None = None,
     figures : "all", "summary" or "none"
         "all" draws each variant's figures, animation and page as ``brickprop train``
         does; otherwise the variants get none (``write_outputs`` draws the grid's own).
+    outputs : output.Outputs, optional
+        Told as the grid runs, to draw while the runs train: ``outputs.started()`` once
+        the workers are started, ``outputs.done(variant, row)`` after each run folder
+        is written; forked workers leave
+        each trained variant at ``outputs.tell`` (``apart.Apart``) when it has one.
+        Without it, the figure's libraries are imported meanwhile, for ``write_outputs``.
 
     Rows come back in the order of ``variants``; those not run after Ctrl-C have the
     status ``interrupted``.  The tables and the figure are written by :func:`write_outputs`.
     """
     import sys
 
-    from joblib import Parallel, delayed, parallel_config
     from tqdm import tqdm
 
     os.makedirs(out, exist_ok=True)
-    client = cluster = None
-    if dask:
-        client, cluster = _dask_client(dask, jobs)
+    for v in variants:
+        v.folder = os.path.abspath(os.path.join(shown or out, v.name))
+    parent = os.getpid() if dask in (None, "local") else None
+    tasks = [(v, parent, figures == "all") for v in sorted(variants, key=_cost, reverse=True)]
+    named = {v.name: v for v in variants}
     done, interrupted = {}, False
     try:
-        # loky workers watch their parent from the moment they start, before any task
-        watch = {} if dask else {"initializer": _die_with_parent, "initargs": (os.getpid(),)}
-        with parallel_config(backend="dask" if dask else "loky",
-                             n_jobs=-1 if dask else jobs or -1, **watch), \
+        # the pool first: forked workers start before the bar's and the import's threads
+        with Pool(run_variant, tasks, jobs, dask, tell=getattr(outputs, "tell", None)) as pool, \
                 tqdm(total=len(variants), desc="compare", unit="run", disable=not progress
                      if progress is not None else None, file=sys.stderr) as bar:
-            for v in variants:
-                v.folder = os.path.abspath(os.path.join(shown or out, v.name))
-            parent = os.getpid() if dask in (None, "local") else None
-            if figures != "none":  # the figure's and page's libraries, while the runs train
-                threading.Thread(target=_import_drawing, daemon=True).start()
-            tasks = (delayed(run_variant)(v, parent, figures == "all")
-                     for v in sorted(variants, key=_cost, reverse=True))
-            for row, files in Parallel(return_as="generator_unordered")(tasks):
+            if outputs is not None:
+                outputs.started()
+            elif figures != "none":  # the figure's and page's libraries, while the runs train
+                threading.Thread(target=import_drawing, daemon=True).start()
+            for row, files in pool:
                 if files:
                     _write_files(os.path.join(out, row["variant"]), files)
                 done[row["variant"]] = row
+                if outputs is not None:
+                    outputs.done(named[row["variant"]], row)
                 bar.set_postfix_str(f"{row['variant']}: {row['status']}", refresh=False)
                 bar.update()
     except KeyboardInterrupt:
         interrupted = True
-    finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
     rows = [done.get(v.name) or {"variant": v.name, "group": v.group, "seed": v.seed,
                                  **v.values, "status": "interrupted",
                                  "message": "not finished: the grid was interrupted "

@@ -13,6 +13,7 @@ import csv
 import io
 import math
 import os
+import threading
 
 import numpy as np
 
@@ -21,8 +22,8 @@ from ..runs.build import build
 from ..store.files import atomic_write_text
 from ..store.model import load
 from ..train.history import History
-from .figure import comparison_figure
-from .grid import COLUMNS, EXTRA
+from .figure import ComparisonDrawing
+from .grid import COLUMNS, EXTRA, import_drawing
 
 _NUMBERS = ("final_accuracy", "best_accuracy", "final_loss", "best_loss", "peak_grad_norm")
 _HEADERS = {"final_accuracy": "final acc.", "best_accuracy": "best acc.",
@@ -152,11 +153,126 @@ def read_metrics(path) -> dict:
 def _panel(folder: str, row: dict, cfg) -> dict:
     """What ``comparison_figure`` draws for one trained run, read back from its folder."""
     m = read_metrics(os.path.join(folder, "metrics.csv"))
+    return _with_data({"name": row["variant"], "status": row["status"],
+                       "message": row.get("message", ""), "steps": m["step"],
+                       "accuracy": m.get("accuracy", m.get("r2")), "loss": m["loss"],
+                       "grad_norm": m["grad_norm"],
+                       "net": load(os.path.join(folder, "model.npz"))}, cfg)
+
+
+def _with_data(panel: dict, cfg) -> dict:
+    """``panel`` with the run's data and threshold (built again from its config)."""
     run = build(cfg)
-    return {"name": row["variant"], "status": row["status"], "message": row.get("message", ""),
-            "steps": m["step"], "accuracy": m.get("accuracy", m.get("r2")), "loss": m["loss"],
-            "grad_norm": m["grad_norm"], "X": run.X, "y": run.y,
-            "net": load(os.path.join(folder, "model.npz")), "threshold": run.loss.threshold}
+    return {**panel, "X": run.X, "y": run.y, "threshold": run.loss.threshold}
+
+
+class Outputs:
+    """What a comparison writes beside its run folders, drawn as the runs finish.
+
+    ``compare(..., outputs=)`` calls ``started()`` once its workers run (the drawing
+    libraries are imported in a thread meanwhile) and ``done(v, row)`` after each run
+    folder is written, which draws that variant's row of ``comparison.png`` while the
+    other runs still train (``ComparisonDrawing``); ``trained(name, panel)`` draws it
+    earlier, from a forked worker's ``worker.Trained``.  With one row left to draw,
+    the rows are rendered; with none, the PNG is saved.  ``write(rows)`` then writes
+    the tables, the figure's rows not drawn yet and the page.  The figure is the same
+    as :func:`write_outputs` draws at once; a row whose status in the table is not the
+    one drawn (a run stopped while writing its folder) has the figure drawn again.
+    ``apart.outputs`` puts one in a process of its own.
+    """
+
+    def __init__(self, out, variants, varied=(), title=None, figure: bool = True):
+        self.out, self.variants, self.varied = out, list(variants), list(varied)
+        self.title, self.figure = title, figure
+        self.index = {v.name: i for i, v in enumerate(self.variants)}
+        self.png = os.path.join(out, "comparison.png")
+        self._reset()
+
+    def _reset(self) -> None:
+        self.drawing, self.shown, self.saved = None, {}, False  # shown: row -> status drawn
+
+    def _panel(self, i: int, row: dict) -> dict:
+        v, folder = self.variants[i], os.path.join(self.out, self.variants[i].name)
+        if v.cfg is not None and os.path.exists(os.path.join(folder, "metrics.csv")) \
+                and row["status"] not in ("bad config", "failed", "interrupted"):
+            return _panel(folder, row, v.cfg)
+        return {"name": row["variant"], "status": row["status"],
+                "message": row.get("message", "")}
+
+    def _start(self) -> None:
+        if self.drawing is None:  # the first row drawn, or write() with none drawn yet
+            self.drawing = ComparisonDrawing([v.name for v in self.variants], self.title)
+
+    def _draw(self, i: int, panel: dict, render: bool = True) -> None:
+        self._start()
+        self.drawing.add(i, panel)
+        self.shown[i] = panel["status"]
+        left = self.drawing.n - len(self.drawing.added)
+        if render and left == 1:  # a core is free while the last run trains
+            self.drawing.prerender()
+        elif render and not left:
+            self.drawing.save(self.png)
+            self.saved = True
+
+    def _while_running(self, draw) -> None:
+        """``draw()`` as the grid runs; a failure leaves the whole figure to write()."""
+        if not self.figure or self.saved or self.drawing is False:
+            return
+        try:
+            draw()
+        except BaseException as e:  # Ctrl-C midway, or a failure that write() will report
+            self._give_up()
+            if not isinstance(e, Exception):
+                raise
+
+    def _give_up(self) -> None:
+        self._reset()
+        self.drawing = False  # nothing more is drawn until write() draws it all
+
+    def started(self) -> None:
+        """The workers run: import the figure's and page's libraries meanwhile."""
+        if self.figure:
+            threading.Thread(target=import_drawing, daemon=True).start()
+
+    def close(self) -> None:
+        """Nothing to end here (``apart.Apart`` ends its process)."""
+
+    def trained(self, name: str, panel: dict) -> None:
+        """Variant ``name`` has trained (``worker.Trained``'s ``panel``): draw its row."""
+        i = self.index[name]
+        if i in self.shown:  # drawn from its folder already
+            return
+        self._while_running(lambda: self._draw(i, _with_data(
+            {"name": name, "message": "", **panel}, self.variants[i].cfg)))
+
+    def done(self, v, row: dict) -> None:
+        """Variant ``v`` finished as ``row`` and its run folder is written: draw its row."""
+        i = self.index[v.name]
+        if i not in self.shown:
+            self._while_running(lambda: self._draw(i, self._panel(i, row)))
+        elif self.shown[i] != row["status"]:
+            self._give_up()
+
+    def write(self, rows) -> list[str]:
+        """Write the tables, ``comparison.png`` and ``report.html``; returns their paths.
+
+        ``rows`` are in the order of the variants (``compare``'s).
+        """
+        paths = write_tables(self.out, rows, self.varied)
+        if self.figure:
+            if self.drawing is False or any(self.shown.get(i, r["status"]) != r["status"]
+                                            for i, r in enumerate(rows)):
+                self._reset()
+            self._start()
+            for i, row in enumerate(rows):  # those not drawn yet: all of them, or the last
+                if i not in self.drawing.added:
+                    self._draw(i, self._panel(i, row), render=False)
+            if not self.saved:
+                self.drawing.save(self.png)
+            paths.append(self.png)
+        if report.available():
+            paths.append(report.build_comparison(self.out))
+        return paths
 
 
 def write_outputs(out, variants, rows, varied=(), title=None, figure: bool = True) -> list[str]:
@@ -165,22 +281,7 @@ def write_outputs(out, variants, rows, varied=(), title=None, figure: bool = Tru
     Returns their paths.  ``variants`` and ``rows`` are in the same order (from
     ``brickprop.compare``); the figure reads each trained variant's run folder
     ``out/<variant>``.  The page is built when Jinja2 is installed, as a run's is.
-    ``figure=False`` leaves out ``comparison.png``.
+    ``figure=False`` leaves out ``comparison.png``.  (:class:`Outputs` draws the same
+    while a grid runs.)
     """
-    paths = write_tables(out, rows, varied)
-    if not figure:
-        return paths + ([report.build_comparison(out)] if report.available() else [])
-    panels = []
-    for v, row in zip(variants, rows):
-        folder = os.path.join(out, v.name)
-        if v.cfg is not None and os.path.exists(os.path.join(folder, "metrics.csv")) \
-                and row["status"] not in ("bad config", "failed", "interrupted"):
-            panels.append(_panel(folder, row, v.cfg))
-        else:
-            panels.append({"name": row["variant"], "status": row["status"],
-                           "message": row.get("message", "")})
-    paths.append(os.path.join(out, "comparison.png"))
-    comparison_figure(panels, paths[-1], title=title)
-    if report.available():
-        paths.append(report.build_comparison(out))
-    return paths
+    return Outputs(out, variants, varied, title, figure).write(rows)

@@ -1,9 +1,15 @@
-"""What a worker process of ``brickprop compare`` runs: one variant, and a watch on its parent."""
+"""What a worker process of ``brickprop compare`` runs: one variant, and a watch on its parent.
+
+A forked local worker may also be told (``tell_trained``) where the comparison's figure
+is drawn: then each variant, once trained and before its run folder is written, leaves
+its curves and network there (``Trained``), so its row is drawn while the worker writes.
+"""
 
 from __future__ import annotations
 
 import math
 import os
+import pickle
 import re
 import tempfile
 import threading
@@ -13,6 +19,8 @@ import warnings
 import numpy as np
 
 from ..runs.config import ConfigError
+from ..store.model import save
+from ..train.callbacks import Callback
 
 
 def run_metrics(history) -> dict:
@@ -71,6 +79,48 @@ def _die_with_parent(parent: int | None) -> None:
     threading.Thread(target=watch, name="brickprop-parent-watch", daemon=True).start()
 
 
+_TELL: list = []  # (connection, folder): where a forked worker leaves its trained variants
+
+
+def tell_trained(conn, folder: str) -> None:
+    """In a worker: after each training, leave its panel in ``folder`` and its path on ``conn``."""
+    _TELL[:] = [(conn, folder)]
+
+
+def status(meta: dict) -> str:
+    """A trained variant's status in the table: ``diverged``, ``stopped`` or ``ok``."""
+    return "diverged" if "diverged" in meta else "stopped" if "stopped" in meta else "ok"
+
+
+class Trained(Callback):
+    """At the end of a variant's training: its curves, network and status, for the figure.
+
+    The network is saved as a model file (its weights only: a pickled network would
+    carry the inputs its layers cached) and the rest pickled beside it, in the folder
+    ``tell_trained`` gave; the pickle's path, a short message written to the pipe at
+    once, goes to the process drawing the figure.  A worker never waits on the drawing.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def on_end(self, run) -> None:
+        conn, folder = _TELL[0]
+        h = run.history
+        metric = "accuracy" if "accuracy" in h.columns else "r2"
+        try:
+            fd, path = tempfile.mkstemp(dir=folder, suffix=".pkl")
+            os.close(fd)
+            save(run.net, path[:-4] + ".npz")
+            panel = {"status": status(h.meta), "steps": h["step"], "accuracy": h[metric],
+                     "loss": h["loss"], "grad_norm": h["grad_norm"], "net": path[:-4] + ".npz"}
+            with open(path, "wb") as f:
+                pickle.dump(panel, f, protocol=pickle.HIGHEST_PROTOCOL)
+            conn.send((self.name, path))
+        except (OSError, ValueError, pickle.PicklingError):  # the figure reads the folder
+            pass
+
+
 def run_variant(v, parent: int | None = None, figures: bool = True) -> tuple[dict, dict]:
     """Train one variant in a temporary folder: ``(row, {file name: bytes})``.
 
@@ -94,7 +144,8 @@ def _run_variant(v, figures: bool) -> tuple[dict, dict]:
     with tempfile.TemporaryDirectory(prefix="brickprop-compare-") as tmp:
         try:
             history, lines, names = train_run(v.cfg, tmp, shown=v.folder or None,
-                                              figures=figures)
+                                              figures=figures,
+                                              callbacks=[Trained(v.name)] if _TELL else ())
         except ConfigError as e:
             return {**row, "status": "bad config", "message": str(e)}, {}
         except Exception as e:  # one broken variant must not stop the grid
@@ -103,7 +154,5 @@ def _run_variant(v, figures: bool) -> tuple[dict, dict]:
         for name in names:
             with open(os.path.join(tmp, name), "rb") as f:
                 files[name] = f.read()
-    status = "diverged" if "diverged" in history.meta else "stopped" \
-        if "stopped" in history.meta else "ok"
-    return {**row, **run_metrics(history), "status": status, "message": lines[-1],
+    return {**row, **run_metrics(history), "status": status(history.meta), "message": lines[-1],
             "total_seconds": time.perf_counter() - started}, files
