@@ -287,17 +287,15 @@ def test_forked_workers_and_loky_workers_write_the_same_runs(tmp_path):
     assert pool.fork_is_safe() == (threading.active_count() == 1 and sys.platform == "linux")
     with pool.Pool(os.getppid, [()] * 3, jobs=2, fork=True) as p:
         assert p.forked and list(p) == [os.getpid()] * 3  # run in children of this process
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        pass
-    else:  # two workers share the cores' BLAS threads
-        with pool.Pool(threadpool_info, [()], jobs=2, fork=True) as p:
-            blas = [lib for lib in next(iter(p)) if lib["user_api"] == "blas"]
-        assert all(lib["num_threads"] == max(1, os.cpu_count() // 1) for lib in blas)
-        with pool.Pool(threadpool_info, [()] * 2, jobs=2, fork=True) as p:
-            blas = [lib for info in p for lib in info if lib["user_api"] == "blas"]
-        assert all(lib["num_threads"] == max(1, os.cpu_count() // 2) for lib in blas)
+    from threadpoolctl import threadpool_info
+
+    # Two workers share the cores' BLAS threads.
+    with pool.Pool(threadpool_info, [()], jobs=2, fork=True) as p:
+        blas = [lib for lib in next(iter(p)) if lib["user_api"] == "blas"]
+    assert all(lib["num_threads"] == max(1, os.cpu_count() // 1) for lib in blas)
+    with pool.Pool(threadpool_info, [()] * 2, jobs=2, fork=True) as p:
+        blas = [lib for info in p for lib in info if lib["user_api"] == "blas"]
+    assert all(lib["num_threads"] == max(1, os.cpu_count() // 2) for lib in blas)
     outs = {}
     for how in ("forked", "loky"):
         busy = threading.Event()

@@ -75,17 +75,14 @@ def _start_forked(parent: int, threads: int, tell=None) -> None:
     compare process turned into Ctrl-C for itself, ends a worker at once again.  The
     BLAS library keeps ``threads`` threads (the cores over the workers, as joblib gives
     loky's workers), so that big matrix products of several workers do not fight over
-    the cores; this needs threadpoolctl (installed with scikit-learn).
+    the cores (threadpoolctl, what joblib itself uses for that).
     """
+    from threadpoolctl import threadpool_limits
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        pass
-    else:
-        threadpool_limits(threads)
+    threadpool_limits(threads)
     if tell is not None:
         tell_trained(*tell)
 
