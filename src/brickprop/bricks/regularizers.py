@@ -14,6 +14,7 @@ import numpy as np
 
 
 def _weights(params):
+    """The weight matrices among ``params`` (biases are never penalized)."""
     return [p for p in params if p.data.ndim == 2]
 
 
@@ -55,7 +56,7 @@ class L2(Regularizer):
         self.lam = _check_lam("L2", lam)
 
     def penalty(self, params, n_samples: int) -> float:
-        return self.lam * sum(float(np.vdot(W.data, W.data)) for W in _weights(params)) / (
+        return self.lam * sum([float(np.vdot(W.data, W.data)) for W in _weights(params)]) / (
             2 * n_samples)
 
     def backward(self, params, n_samples: int) -> None:
