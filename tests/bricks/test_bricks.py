@@ -294,6 +294,40 @@ def test_linear_backward_without_input_grad_still_sets_parameter_grads():
     np.testing.assert_allclose(layer.b.grad, dL_dz.sum(axis=0), rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_samples, n_in, n_out", [(300, 2, 3), (128, 784, 256), (5000, 3, 1)])
+def test_linear_products_small_and_large_are_the_plain_products(dtype, n_samples, n_in, n_out):
+    # Small outputs go through ndarray.dot, large ones through np.matmul: the same numbers.
+    rng = np.random.default_rng(0)
+    lin = bp.Linear(n_in, n_out, init="he", rng=1, dtype=dtype)
+    lin.b.data[:] = rng.standard_normal(n_out)
+    x = rng.standard_normal((n_samples, n_in)).astype(dtype)
+    dL_dz = rng.standard_normal((n_samples, n_out)).astype(dtype)
+    z = lin.forward(x)
+    dL_dx = lin.backward(dL_dz)
+    W = lin.W.data
+    assert z.dtype == dL_dx.dtype == lin.W.grad.dtype == dtype
+    np.testing.assert_array_equal(z, x @ W + lin.b.data)
+    np.testing.assert_array_equal(lin.W.grad, x.T @ dL_dz)
+    np.testing.assert_array_equal(dL_dx, dL_dz @ W.T)
+    z_kept, grad_kept = z.copy(), lin.W.grad.copy()
+    lin.forward(2 * x)  # a new output each call: what a caller keeps stays as it was
+    np.testing.assert_array_equal(z, z_kept)
+    lin.backward(dL_dz, input_grad=False)  # with the input 2 * x
+    np.testing.assert_array_equal(lin.W.grad, 2 * grad_kept)
+
+
+def test_relu_backward_passes_the_gradient_only_where_the_input_was_positive():
+    relu = bp.ReLU()
+    z = np.array([[-1.0, 0.0, 2.0, np.nan]], dtype=np.float32)
+    h = relu.forward(z)
+    np.testing.assert_array_equal(h[:, :3], [[0.0, 0.0, 2.0]])
+    dL_dz = relu.backward(np.array([[5.0, -6.0, -7.0, 8.0]], dtype=np.float32))
+    assert dL_dz.dtype == np.float32
+    np.testing.assert_array_equal(dL_dz, [[0.0, -0.0, -7.0, 0.0]])
+    assert np.signbit(dL_dz[0, 1])  # -6 * 0 is -0, as with a boolean mask
+
+
 def test_sequential_backward_can_skip_the_input_gradient():
     rng = np.random.default_rng(6)
     net = bp.mlp(3, [4], 2, activation="relu", output="identity", seed=0)

@@ -161,3 +161,23 @@ def test_a_stopped_run_names_the_step_its_weights_are_from(xor):
     held = int(h.meta["diverged"].rsplit("before step ", 1)[1].rstrip("."))
     assert tripped - 10 <= held < tripped
     assert all(np.isfinite(p.data).all() for p in net.parameters())
+
+
+def test_the_guard_blames_unscaled_data_and_measures_it_only_when_it_trips(xor):
+    X, Y = xor
+    asked = []
+
+    def scale():
+        asked.append(1)
+        return 1e9
+
+    guard = bp.train.diagnose.DivergenceGuard([0, 2], data_scale=scale)
+    for step in range(5):
+        assert guard.check(step, 0.5, [1.0, 1.0], None) is None
+    assert asked == []  # a healthy run never measures the data
+    assert "its largest |value| is 1e+09" in guard.check(5, float("nan"), [1.0, 1.0], None)
+    assert asked == [1]
+    net = bp.mlp(2, [3], 2, seed=0, activation="relu", output="identity")
+    h = bp.fit(net, X * 1e7, Y, bp.MSE(), bp.SGD(net.parameters(), lr=0.1), steps=50)
+    largest = np.abs(X * 1e7).max()
+    assert f"The data is the problem: its largest |value| is {largest:.3g}" in h.meta["diverged"]

@@ -147,6 +147,25 @@ def test_finite_float32_data_whose_sum_overflows_is_accepted():
         bp.fit(net, X, Y, steps=1)
 
 
+@pytest.mark.parametrize("layout", ["float64", "float32", "columns in order", "strided"])
+def test_a_bad_value_is_found_in_every_layout_of_x(layout):
+    # Rows in order go through one BLAS product, any other layout through np.add.reduce.
+    net, X, Y = _small()
+    if layout == "float32":
+        net.astype(np.float32)
+        X, Y = X.astype(np.float32), Y.astype(np.float32)
+    elif layout == "columns in order":
+        X = np.asfortranarray(X)
+    elif layout == "strided":
+        X = np.repeat(X, 2, axis=1)[:, ::2]
+    for value in (np.nan, np.inf, -np.inf):
+        bad = X.copy(order="K")
+        bad[11, 1] = value
+        with pytest.raises(ValueError, match="X has a NaN or inf value at row 11, column 1"):
+            bp.fit(net, bad, Y, steps=1)
+    bp.fit(net, X, Y, steps=1)  # the same layout without the bad value trains
+
+
 def test_mismatched_samples():
     net, X, Y = _small()
     with pytest.raises(ValueError, match="X has 40 samples but Y has 39"):

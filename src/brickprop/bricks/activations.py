@@ -32,7 +32,7 @@ class Sigmoid(_Activation):
     output_range = (0.0, 1.0)  # what pictures of a unit's output scale to
 
     def forward(self, z):
-        h = np.negative(z)
+        h = -z  # operators where they do: a call with out= costs more on small arrays
         np.exp(h, out=h)  # inf for z < -709, and 1 / (1 + inf) = 0 is the right limit
         h += 1.0
         np.divide(1.0, h, out=h)
@@ -84,7 +84,9 @@ class ReLU(_Activation):
     _zeros = np.zeros(0)
 
     def forward(self, z):
-        self._mask = z > 0
+        # The mask in z's dtype, 1 where z > 0: a product with a float mask ran 3x faster
+        # than with a boolean one, which NumPy casts on the fly (NumPy 2.4, AVX2).
+        self._mask = (z > 0).astype(z.dtype)
         if self._zeros.shape != z.shape or self._zeros.dtype != z.dtype:
             # np.maximum against an array of zeros ran several times faster than
             # against the scalar 0 (NumPy 2.4, AVX2).

@@ -14,6 +14,7 @@ import numpy as np
 
 
 def _weights(params):
+    """The weight matrices among ``params`` (biases are never penalized)."""
     return [p for p in params if p.data.ndim == 2]
 
 
@@ -55,13 +56,15 @@ class L2(Regularizer):
         self.lam = _check_lam("L2", lam)
 
     def penalty(self, params, n_samples: int) -> float:
-        return self.lam * sum(float(np.vdot(W.data, W.data)) for W in _weights(params)) / (
-            2 * n_samples)
+        # the filter of _weights written in place: this runs every step
+        return self.lam * sum([float(np.vdot(W.data, W.data)) for W in params
+                               if W.data.ndim == 2]) / (2 * n_samples)
 
     def backward(self, params, n_samples: int) -> None:
         scale = self.lam / n_samples
-        for W in _weights(params):
-            W.grad += scale * W.data
+        for W in params:
+            if W.data.ndim == 2:  # weights only, as _weights
+                W.grad += scale * W.data
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.lam:g})"

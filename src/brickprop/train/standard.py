@@ -136,14 +136,13 @@ class Guard(Callback):
         self.mode, self.factor, self.rollbacks = mode, factor, 0
 
     def on_begin(self, run):
-        with np.errstate(over="ignore", invalid="ignore"):
-            # the largest |input|, from two reductions: no copy of X
-            scale = max(abs(float(run.X.max())), abs(float(run.X.min()))) if run.X.size else 0.0
-        self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor, data_scale=scale)
+        X = run.X
+        self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor,
+                                              data_scale=lambda: _largest_abs(X))
         self.good = Checkpoint(run.params)
 
     def on_step_begin(self, run):
-        if self.good.due(run.step):
+        if run.step % self.good.every == 0:  # self.good.due(run.step), without the call
             self.good.save(run.step)
 
     def on_step_end(self, run, row):
@@ -165,6 +164,14 @@ class Guard(Callback):
         run.history.meta["remedies"] = list(self.guard.remedies)
         run.stop(problem + f" The model holds the weights from before step {back_to + 1}.",
                  key="diverged")
+
+
+def _largest_abs(X) -> float:
+    """The largest ``|value|`` of ``X``, from two reductions: no copy of ``X``."""
+    if not X.size:
+        return 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        return max(abs(float(X.max())), abs(float(X.min())))
 
 
 class EarlyStopping(Callback):
