@@ -129,7 +129,7 @@ def test_memory_limit_names_the_setting_and_the_most_that_fits():
     assert sum(parts(cfg.replace(steps=most), 300, 2, 3).values()) <= memory
     assert sum(parts(cfg.replace(steps=most + 1), 300, 2, 3).values()) > memory
     check_memory(from_dict({}), 300, 2, 3, memory=memory)  # the default run fits
-    check_memory(cfg.replace(log_every=0), 300, 2, 3, memory=memory)  # ~20,000 rows kept
+    check_memory(cfg.replace(log_every=0), 300, 2, 3, memory=memory)  # ~10,000 rows kept
 
 
 def test_a_compare_variant_no_machine_holds_is_a_failing_row(tmp_path, capsys):

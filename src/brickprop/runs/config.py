@@ -159,7 +159,7 @@ class RunConfig:
     frames: int = opt(40, "animation frames", low=0, off="no animation", group="watching")
     log_every: int = opt(0, "write every Nth step to metrics.csv and the report (the guard "
                          "and early stopping still watch every step)", low=0,
-                         off="every step up to 20,000 steps, then 20,000 rows or so",
+                         off="every step up to 10,000 steps, then 10,000 rows or so",
                          group="watching")
 
     def __post_init__(self):

@@ -25,7 +25,7 @@ def _columns(n_layers: int) -> int:
 
 
 def history_rows(cfg) -> int:
-    """Rows the History of ``cfg``'s run keeps: one per ``log_every`` steps (automatic: ~20,000)."""
+    """Rows the History of ``cfg``'s run keeps: one per ``log_every`` steps (automatic: ~10,000)."""
     every = cfg.log_every or log_interval(cfg.steps)
     return -(-cfg.steps // every) + 1  # the newest step's row besides
 

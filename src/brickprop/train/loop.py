@@ -274,6 +274,6 @@ def _train(run, steps, metric, batch_size, drop_last, seed, shuffle, validation,
     history.meta["steps"] = run.steps_done  # with log_every > 1, more than len(history)
 
 
-def log_interval(steps: int, rows: int = 20_000) -> int:
+def log_interval(steps: int, rows: int = 10_000) -> int:
     """The automatic ``log_every``: every step up to ``rows`` steps, then about ``rows`` rows."""
     return max(1, steps // rows)
