@@ -181,3 +181,19 @@ def test_the_guard_blames_unscaled_data_and_measures_it_only_when_it_trips(xor):
     h = bp.fit(net, X * 1e7, Y, bp.MSE(), bp.SGD(net.parameters(), lr=0.1), steps=50)
     largest = np.abs(X * 1e7).max()
     assert f"The data is the problem: its largest |value| is {largest:.3g}" in h.meta["diverged"]
+
+
+def test_the_guard_measures_growth_from_the_start_it_is_given():
+    """A run trained in several fit calls (the live page's segments) passes its first loss."""
+    X, y = bp.datasets.xor(200, seed=0)
+
+    def run(**kw):
+        net = bp.mlp(2, [3], 2, seed=0)
+        return bp.fit(net, X, bp.one_hot(y), bp.MSE(), bp.SGD(net.parameters(), lr=1.0),
+                      steps=50, **kw)
+
+    assert "diverged" not in run().meta  # healthy from its own first loss
+    tiny = run(diverge_start=1e-6)  # a trained network's lucky first batch, say
+    assert "x its start" in tiny.meta["diverged"] and tiny.meta["steps"] == 1
+    with pytest.raises(ValueError, match="diverge_start"):
+        run(diverge_start=0.0)

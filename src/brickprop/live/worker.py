@@ -10,6 +10,7 @@ send a snapshot once the state differs from ``version``; ``("play", bool)``;
 
 from __future__ import annotations
 
+import math
 import time
 
 from ..runs.build import make_lr, make_regularizer, rebug
@@ -128,6 +129,7 @@ class Worker:
         self.optimizer = self.run.fit_kwargs["optimizer"]
         self.segment = self.revision = self.single = 0
         self.changes, self.diag, self.rollbacks = [], None, []
+        self.start_loss = None  # the run's first loss: "its start" for every segment's guard
         self.playing = self.playing and step < cfg.steps
         self.state = "finished" if step >= cfg.steps else \
             "playing" if self.playing else "paused"
@@ -215,10 +217,14 @@ class Worker:
         # of it after a rollback, which holds for the rest of the run, as in train
         kw.update(regularizer=make_regularizer(cfg), clip_norm=cfg.clip_norm or None,
                   clip_value=cfg.clip_value or None, steps=min(SEGMENT, cfg.steps - self.step),
-                  snapshots=0, seed=cfg.seed + self.segment, progress=None)
+                  snapshots=0, seed=cfg.seed + self.segment, progress=None,
+                  diverge_start=self.start_loss)
         self.segment += 1
         self.flag.value = 1  # the first step looks at the pipe
         history = fit(self.run.net, self.run.X, self.run.Y, **kw, callbacks=[Steer(self)])
+        first = float(history["loss"][0]) if len(history) else math.nan
+        if self.start_loss is None and math.isfinite(first) and first > 0:
+            self.start_loss = first
         meta = history.meta
         if meta.get("stopped") == LIVE_STOP:
             meta.pop("stopped")

@@ -60,11 +60,12 @@ class DivergenceGuard:
     #: Inputs larger than this are far from standardized: a blow-up is then the data's fault.
     DATA_LIMIT = 1e6
 
-    def __init__(self, layer_ids, factor: float = 1e3, window: int = 20, data_scale=0.0):
+    def __init__(self, layer_ids, factor: float = 1e3, window: int = 20, data_scale=0.0,
+                 start: float | None = None):
         self.layer_ids, self.factor, self.window = list(layer_ids), factor, window
         # data_scale: the largest |input|, or a function that measures it, asked only when
         # the guard trips: its two passes over an MNIST-sized X cost 4% of an epoch's products
-        self.start, self.data_scale = None, data_scale
+        self.start, self.data_scale = start, data_scale  # start None: the first finite loss
         self.remedies: list[str] = []
 
     def check(self, step: int, loss: float, norms, history) -> str | None:

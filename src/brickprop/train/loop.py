@@ -162,7 +162,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         clip_value: float | None = None, validation=None, patience: int | None = None,
         min_delta: float = 0.0, drop_last: bool = False, diagnose_every: int = 0,
         on_diverge: str = "stop", diverge_factor: float = 1e3, shuffle: bool = True,
-        metric: str = "accuracy", callbacks=(), log_every: int = 1) -> History:
+        metric: str = "accuracy", callbacks=(), log_every: int = 1,
+        diverge_start: float | None = None) -> History:
     """Train ``net`` on ``(X, Y)`` for up to ``steps`` updates and return the ``History``.
 
     Parameters
@@ -191,6 +192,9 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
         ``diverge_factor`` x its start: "stop" (``history.meta["diverged"]`` says why and
         what to try), "rollback" (restore weights at most 10 steps old, halve the
         learning rate, at most 10 times) or "ignore".  A non-finite update is never applied.
+    diverge_start : float, optional, the loss that "its start" means (default: this call's
+        first loss): a run trained in several calls passes its first call's, since a
+        trained network's first minibatch loss can be a thousandth of a later one's
     metric : "accuracy" or "r2", what the ``metric`` column records per step
     callbacks : list of Callback, run after the standard ones the arguments above ask for
     log_every : int, keep every this many steps' rows in the History (and the newest
@@ -200,6 +204,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
 
     _check_fit(net, X, Y, steps, batch_size, clip_norm, clip_value, validation, patience,
                metric, on_diverge, diagnose_every, diverge_factor, log_every)
+    if diverge_start is not None:
+        check_number("diverge_start", diverge_start, low=0.0, low_open=True)
     loss = MSE() if loss is None else loss
     optimizer = SGD(net.parameters(), lr=0.1) if optimizer is None else optimizer
     columns = ["step", "loss", "data_loss", "penalty", metric, "lr",
@@ -208,7 +214,8 @@ def fit(net: Sequential, X, Y, loss: Loss | None = None, optimizer: Optimizer | 
                       every=log_every or log_interval(steps))
     run = FitState(net, X, Y, loss, optimizer, regularizer, history, clip_norm, clip_value)
     hooks = bound_hooks([*standard.callbacks(steps, snapshots, progress, diagnose_every,
-                                             on_diverge, diverge_factor, patience, min_delta),
+                                             on_diverge, diverge_factor, patience, min_delta,
+                                             diverge_start),
                          *callbacks])
     for hook in hooks["on_begin"]:
         hook(run)

@@ -132,13 +132,14 @@ class Guard(Callback):
     ``MAX_ROLLBACKS`` times, then stops.
     """
 
-    def __init__(self, mode: str = "stop", factor: float = 1e3):
-        self.mode, self.factor, self.rollbacks = mode, factor, 0
+    def __init__(self, mode: str = "stop", factor: float = 1e3, start: float | None = None):
+        self.mode, self.factor, self.start, self.rollbacks = mode, factor, start, 0
 
     def on_begin(self, run):
         X = run.X
         self.guard = diagnose.DivergenceGuard(run.layer_ids, self.factor,
-                                              data_scale=lambda: _largest_abs(X))
+                                              data_scale=lambda: _largest_abs(X),
+                                              start=self.start)
         self.good = Checkpoint(run.params)
 
     def on_step_begin(self, run):
@@ -198,12 +199,13 @@ class EarlyStopping(Callback):
 
 
 def callbacks(steps, snapshots=0, progress=None, diagnose_every=0, on_diverge="stop",
-             diverge_factor=1e3, patience=None, min_delta=0.0) -> list[Callback]:
+             diverge_factor=1e3, patience=None, min_delta=0.0,
+              diverge_start=None) -> list[Callback]:
     """The callbacks that ``fit``'s own arguments ask for, in the order they run."""
     cbs = [Snapshots(snapshots, steps)] if snapshots else []
     cbs += [Diagnostics(diagnose_every)] if diagnose_every else []
     quiet = progress is None or progress is False
     cbs += [] if quiet else [progress_callback(progress, steps)]
-    cbs += [Guard(on_diverge, diverge_factor)] if on_diverge != "ignore" else []
+    cbs += [Guard(on_diverge, diverge_factor, diverge_start)] if on_diverge != "ignore" else []
     cbs += [EarlyStopping(patience, min_delta)] if patience else []
     return cbs
