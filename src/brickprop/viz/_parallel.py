@@ -16,6 +16,7 @@ be given: a run's pictures are drawn by a process that got ready while the run t
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import mmap
 import os
@@ -181,28 +182,27 @@ class Warm:
 
     def wait(self) -> None:
         """Wait for the task; raise its error, if it failed."""
-        if self.pid is None:
-            return
-        pid, self.pid = self.pid, None
-        os.close(self._go)
-        self._file.close()
-        error = _reap(pid, self._done)
-        if error is not None:
+        pid = self._let_go()
+        if pid is not None and (error := _reap(pid, self._done)) is not None:
             raise error
 
     def close(self) -> None:
         """End the child, if ``wait`` has not: at once, whatever it is doing."""
-        if self.pid is None:
+        pid = self._let_go()
+        if pid is None:
             return
-        pid, self.pid = self.pid, None
-        os.close(self._go)
-        self._file.close()
-        try:
+        with contextlib.suppress(ProcessLookupError):  # it may have ended by itself
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         os.waitpid(pid, 0)
         os.close(self._done)
+
+    def _let_go(self):
+        """The child's pid, once (None after that, or without a child); no more tasks."""
+        pid, self.pid = self.pid, None
+        if pid is not None:
+            os.close(self._go)
+            self._file.close()
+        return pid
 
     def __enter__(self):
         return self
