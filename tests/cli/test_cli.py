@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+import brickprop as bp
 from brickprop.cli import main
 
 FAST = ["--steps", "300", "--frames", "4"]
@@ -179,3 +180,31 @@ def test_diagnose_every_zero_means_never_and_unset_means_about_200_per_run(tmp_p
     assert main(["train", *FAST, "--diagnose-every", "0", "--out", str(tmp_path / "r")]) == 0
     header = (tmp_path / "r" / "metrics.csv").read_text().splitlines()[0]
     assert "update_ratio_0" not in header
+
+
+@pytest.mark.parametrize("options, heavy", [([], False), (["--hidden", "256", "256"], True)])
+def test_train_forks_its_drawing_process_first_and_ends_it_for_a_heavy_run(
+        tmp_path, monkeypatch, options, heavy):
+    from brickprop.jobs import run as jobs
+    from brickprop.viz import _parallel, plots
+
+    events = []  # in the order they happen
+    for module, name in ((_parallel, "early drawer"), (plots, "drawer after training")):
+        real = module.drawer
+        monkeypatch.setattr(module, "drawer", lambda real=real, name=name:
+                            events.append(name) or real())
+    real_close = _parallel.Warm.close
+
+    def close(self):
+        if "fit" not in events:  # afterwards, closing a drawer that has drawn is a no-op
+            events.append("closed")
+        real_close(self)
+
+    monkeypatch.setattr(_parallel.Warm, "close", close)
+    monkeypatch.setattr(jobs, "fit", lambda *a, **k: events.append("fit") or bp.fit(*a, **k))
+    out = tmp_path / "run"
+    assert main(["train", "--steps", "20", "--frames", "3", *options, "--out", str(out)]) == 0
+    assert (out / "animation.gif").exists() and (out / "report.html").exists()
+    assert events[:events.index("fit") + 1] == (
+        ["early drawer", "closed", "fit"] if heavy else ["early drawer", "fit"])
+    assert ("drawer after training" in events) is heavy

@@ -185,3 +185,49 @@ def test_a_light_run_forks_its_drawing_process_before_training_a_heavy_one_after
         jobs.train_run(cfg, tmp_path / name, run=run)
         assert events == order
         assert (tmp_path / name / "animation.gif").exists()
+
+
+def _mark_ready():
+    """A warm child's ``ready`` (named by module and function, as ``Warm`` takes it)."""
+    os.environ["BRICKPROP_TEST_READY"] = "ready"
+
+
+def _fail_to_get_ready():
+    raise RuntimeError("no fonts")
+
+
+def _write_ready(path):
+    with open(path, "w") as f:
+        f.write(os.environ.get("BRICKPROP_TEST_READY", "not ready"))
+
+
+@pytest.mark.parametrize("ready, seen", [(f"{__name__}:_mark_ready", "ready"),
+                                         (f"{__name__}:_fail_to_get_ready", "not ready")])
+def test_a_warm_child_gets_ready_before_its_task_and_a_failed_head_start_is_no_failure(
+        tmp_path, ready, seen):
+    os.environ.pop("BRICKPROP_TEST_READY", None)
+    with _parallel.Warm(("csv",), ready=ready) as warm:
+        warm.run(_write_ready, tmp_path / "out")
+        warm.wait()
+    assert (tmp_path / "out").read_text() == seen
+    assert "BRICKPROP_TEST_READY" not in os.environ  # it happened in the child
+
+
+def test_the_drawing_process_gets_ready_to_draw_before_its_task(tmp_path, monkeypatch):
+    from brickprop.viz import _figures
+
+    monkeypatch.delenv("BRICKPROP_TEST_READY", raising=False)
+    monkeypatch.setattr(_figures, "warm_up", _mark_ready)  # the child is forked with it
+    with plots.drawer() as warm:
+        assert warm.pid is not None
+        warm.run(_write_ready, tmp_path / "out")
+        warm.wait()
+    assert (tmp_path / "out").read_text() == "ready"
+
+
+def test_warming_up_draws_without_error_and_leaves_no_file(tmp_path, monkeypatch):
+    from brickprop.viz import _figures
+
+    monkeypatch.chdir(tmp_path)
+    _figures.warm_up()
+    assert os.listdir(tmp_path) == []

@@ -42,6 +42,10 @@ class Parameter:
         return f"Parameter({self.name!r}, shape={self.data.shape}, dtype={self.data.dtype})"
 
 
+# The modules whose bricks a model file can name (``Brick.registry``).
+_BRICK_MODULES = (".activations", ".features", ".layers")
+
+
 class Brick(ABC):
     """Base class of every piece of a network (layers, activations, containers).
 
@@ -113,6 +117,10 @@ class Brick(ABC):
     @staticmethod
     def from_spec(spec: dict) -> Brick:
         """The brick a ``spec()`` describes (weights at zero: the file's arrays fill them)."""
+        import importlib
+
+        for module in _BRICK_MODULES:  # register every built-in brick (``import brickprop``
+            importlib.import_module(module, __package__)  # itself imports none of them)
         args = dict(spec)
         cls = Brick.registry.get(args.pop("type", None))
         if cls is None:

@@ -60,6 +60,23 @@ def new_figure(figsize=FIGSIZE, panels: int | None = None):
     return fig
 
 
+def warm_up() -> None:
+    """Draw a small figure once: what every process's first drawing sets up, done ahead.
+
+    Loading the font, rendering its glyphs and building mathtext's parser (for ``$x_1$``
+    and a log axis's ``$10^{-2}$``) cost a fresh process about 0.1 s.  The drawing
+    process that ``brickprop train`` forks before training (``_parallel.drawer``) calls
+    this while the run trains, and the processes it forks to draw inherit it all.
+    """
+    fig = new_figure((3.0, 2.0), panels=1)
+    ax = axes_row(fig, 1)
+    ax.plot([1, 10, 100], [1, 0.1, 0.01])
+    ax.set_yscale("log")
+    ax.set(title="step 0 · accuracy 0.50", xlabel="$x_1$", ylabel="loss")
+    fig.suptitle("2-3-2 sigmoid")
+    fig.canvas.draw()
+
+
 def axes_row(fig, n: int, **kwargs):
     """``fig.subplots(1, n, **kwargs)`` with each title at a fixed height above its axes.
 
@@ -119,12 +136,14 @@ def save_animation(fig, n_frames, show, moving, path, fps, last=None) -> int:
                                 0, 1).convert("RGB")
 
     # One palette, from the first and last frames, and no dithering: the still parts
-    # stay identical from frame to frame, so the GIF compresses well.
+    # stay identical from frame to frame, so the GIF compresses well.  Pillow's fast
+    # octree takes a tenth of the time of its median cut here, and its colours are
+    # closer to the frames' (a mean error of 1.1 against 2.8 of 255) in a smaller GIF.
     ends = picture(0), picture(n_frames - 1)
     both = Image.new("RGB", (width, 2 * height))
     both.paste(ends[0], (0, 0))
     both.paste(ends[1], (0, height))
-    palette = both.quantize(256, method=Image.Quantize.MEDIANCUT)
+    palette = both.quantize(256, method=Image.Quantize.FASTOCTREE)
     codes = shared_array((n_frames, height, width))  # each frame's palette indices
 
     def encode(i, rgb):

@@ -12,6 +12,8 @@ run one after another, with the same results.
 ``Warm(modules)`` forks a child at once that imports ``modules`` (matplotlib costs
 about as long as the default run's training) and then waits for the one task it will
 be given: a run's pictures are drawn by a process that got ready while the run trained.
+``drawer()`` is the one ``brickprop train`` forks first thing, before NumPy is
+imported, which is why this module imports NumPy only where it uses it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ import sys
 import tempfile
 import threading
 
-import numpy as np
+# What drawing a run's pictures imports, and then has ready: matplotlib takes about as
+# long to import as the default run takes to train.
+DRAWING_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.colors",
+                   "matplotlib.ticker", "PIL.Image", "PIL.GifImagePlugin", "PIL.PngImagePlugin",
+                   "brickprop.viz.plots")
+DRAWING_READY = "brickprop.viz._figures:warm_up"
 
 
 def can_fork() -> bool:
@@ -35,8 +42,10 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def shared_array(shape, dtype=np.uint8) -> np.ndarray:
+def shared_array(shape, dtype="uint8"):
     """A zeroed array in anonymous shared memory: what a forked child writes, the parent sees."""
+    import numpy as np
+
     size = int(np.prod(shape)) * np.dtype(dtype).itemsize
     return np.frombuffer(mmap.mmap(-1, max(size, 1)), dtype=dtype, count=int(np.prod(shape))
                          ).reshape(shape)
@@ -131,6 +140,9 @@ def _reap(pid, read):
 class Warm:
     """A child, forked now, that imports ``modules`` and then runs the one task it is given.
 
+    ``ready``, ``"module:function"``, is called after the imports, while the child waits:
+    work every task would do first (a first drawing's font and text set-up), done once.
+
     ``run(fn, *args, **kwargs)`` hands it ``fn(*args, **kwargs)`` -- pickled, so ``fn``
     is a module-level function -- and returns at once; ``wait()`` returns when the task
     is done and raises its error.  ``close()`` ends the child at once: one that was
@@ -139,7 +151,7 @@ class Warm:
     ``can_fork()`` is false there is no child: ``run`` calls the task here, at once.
     """
 
-    def __init__(self, modules=()):
+    def __init__(self, modules=(), ready=None):
         self.pid = None
         if not can_fork():
             return
@@ -151,17 +163,23 @@ class Warm:
             os.close(self._go)
             os.close(self._done)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            _child(lambda: self._serve(modules, go_read), done_write)
+            _child(lambda: self._serve(modules, ready, go_read), done_write)
         os.close(go_read)
         os.close(done_write)
         self.pid = pid
 
-    def _serve(self, modules, go_read) -> None:
+    def _serve(self, modules, ready, go_read) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # _child reset it: ignore it until the task
         for name in modules:
             try:
                 importlib.import_module(name)
             except ImportError:  # the task, if it needs the module, says so itself
+                pass
+        if ready:
+            module, name = ready.split(":")
+            try:
+                getattr(importlib.import_module(module), name)()
+            except Exception:  # only a head start: the task meets any real problem itself
                 pass
         header = os.read(go_read, 8)
         if len(header) < 8:  # closed unused: nothing to do
@@ -209,3 +227,14 @@ class Warm:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def drawer() -> Warm:
+    """A process, forked now, that imports what ``plots.draw_run`` needs and then draws a run.
+
+    ``brickprop train`` makes one before anything else and hands it ``draw_run`` after the
+    training: ``drawer().run(draw_run, history, net, X, y, ...)`` returns at once,
+    ``wait()`` when the pictures are written.  Without ``os.fork`` (see ``can_fork``)
+    ``run`` draws here and then.  Use it as a context manager, which ends the process.
+    """
+    return Warm(DRAWING_MODULES, DRAWING_READY)

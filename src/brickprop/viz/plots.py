@@ -22,17 +22,11 @@ from ._figures import checked, save_animation, save_png
 from ._panels import CLASS_COLORS as CLASS_COLORS  # used by compareplots
 from ._panels import SHADE_COLORS as SHADE_COLORS
 from ._panels import _Panels, decision_grid, describe
-from ._parallel import Warm, at_once, unhurried
+from ._parallel import at_once, drawer, unhurried
 from .diagplots import HEALTHY_RATIO, diagnostics_figure, schedule_curve
 
 __all__ = ["HEALTHY_RATIO", "animate", "decision_grid", "describe", "diagnostics_figure",
            "draw_run", "drawer", "schedule_curve", "three_panel"]
-
-# What drawing a run's pictures imports: matplotlib takes about as long as the default run
-# trains, so ``drawer()`` has them imported by a process forked before the training.
-DRAWING_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.colors",
-                   "matplotlib.ticker", "PIL.Image", "PIL.GifImagePlugin", "PIL.PngImagePlugin")
-
 
 def three_panel(history, net, X, y, path=None, title=None, threshold: float = 0.5):
     """Accuracy, decision boundary and loss side by side, for ``net`` as it is now.
@@ -152,14 +146,3 @@ def draw_run(history, net, X, y, figure, diagnostics, animation=None, title=None
         return
     at_once([lambda: animate(history, net, X, y, path=animation, threshold=threshold,
                              figure=figure, title=title), unhurried(diagnose)])
-
-
-def drawer() -> Warm:
-    """A process, forked now, that imports what ``draw_run`` needs and then draws a run.
-
-    ``brickprop train`` makes one before training and hands it ``draw_run`` afterwards:
-    ``drawer().run(draw_run, history, net, X, y, ...)`` returns at once, ``wait()``
-    when the pictures are written.  Without ``os.fork`` (see ``_parallel``) ``run``
-    draws here and then.  Use it as a context manager, which ends the process.
-    """
-    return Warm(DRAWING_MODULES)
