@@ -102,6 +102,34 @@ class MatmulFloor:
             np.matmul(x.T, dz1, out=self.dW1)
 
 
+class SgdFloor(MatmulFloor):
+    """The floor plus what every minibatch SGD epoch adds to its products.
+
+    Each batch of a permutation gathered into a buffer, and both weight matrices updated
+    as ``W -= lr * dW`` through a scratch array; ``lr`` is 0, so the numbers stay put
+    while the work is the same.  Informational: the targets compare with ``MatmulFloor``.
+    """
+
+    def __init__(self, X):
+        super().__init__(X)
+        self.order = np.random.default_rng(0).permutation(len(X))
+        self.x = np.empty((BATCH, N_IN), np.float32)
+        self.s1, self.s2 = np.empty_like(self.W1), np.empty_like(self.W2)
+
+    def __call__(self):
+        X, W1, W2, h1, dz1, z2 = self.X, self.W1, self.W2, self.h1, self.dz1, self.z2
+        x, order, dW1, dW2 = self.x, self.order, self.dW1, self.dW2
+        for start in range(0, len(X) - BATCH + 1, BATCH):
+            X.take(order[start:start + BATCH], axis=0, out=x, mode="clip")
+            np.matmul(x, W1, out=h1)
+            np.matmul(h1, W2, out=z2)
+            np.matmul(h1.T, z2, out=dW2)
+            np.matmul(z2, W2.T, out=dz1)
+            np.matmul(x.T, dz1, out=dW1)
+            W1 -= np.multiply(dW1, 0.0, out=self.s1)
+            W2 -= np.multiply(dW2, 0.0, out=self.s2)
+
+
 def torch_epoch(X, y, lr=0.01):
     import torch
 

@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -30,7 +31,7 @@ def test_report_judges_each_target_on_paired_ratios():
            "exp alone": [10.0, 20.0, 10.0]}
     mnist = {"brickprop": [0.6, 1.2, 0.6], "hand NumPy": [0.5, 1.0, 0.5],
              "PyTorch": [0.7, 1.4, 0.7], "scikit-learn": [1.0, 2.0, 1.0],
-             "matmul floor": [0.4, 0.5, 0.4]}
+             "matmul floor": [0.4, 0.5, 0.4], "SGD floor": [0.5, 0.5, 0.5]}
     text = run_all.report(_result(xor, mnist))
     assert "brickprop / hand NumPy 1.11x (target at most 1.0x: NOT met" in text
     # medians 110 and 600 would say 0.18x, met; the repeats' own ratios say otherwise
@@ -39,6 +40,8 @@ def test_report_judges_each_target_on_paired_ratios():
     assert "a step that did nothing else would be 50.00x faster than PyTorch" in text
     assert "brickprop / PyTorch 0.86x (target at most 0.9x: met" in text
     assert "brickprop / matrix-product floor 1.50x (target at most 1.25x: NOT met" in text
+    assert "the products take 0.5 s, 1.25x the floor; brickprop takes 1.20x that, the hand " \
+        "loop 1.00x" in text
     assert "`bricks/layers.py:forward` 61%, `<built-in take>` 10%." in text
     assert "so 1.10x (target at most 1.5x: met)" in text
     assert "| XOR 2-3-2, a | 110 | 100 | 600 | 200 | 0.90x |" in text  # medians in the table
@@ -52,6 +55,17 @@ def test_report_leaves_a_missing_peer_out():
     text = run_all.report(result)
     assert "| — | — |" in text and "PyTorch 0." not in text
     assert "- torch is not installed" in text
+
+
+def test_the_sgd_floor_does_the_floors_products_and_leaves_the_weights_as_they_are():
+    import bench_epoch as ep
+
+    X, _ = ep.mnist_like(2 * ep.BATCH + 5)
+    floor, sgd = ep.MatmulFloor(X), ep.SgdFloor(X)
+    floor()
+    sgd()
+    assert np.array_equal(sgd.W1, floor.W1) and np.array_equal(sgd.W2, floor.W2)
+    assert np.allclose(sgd.dW1, X[sgd.order[ep.BATCH:2 * ep.BATCH]].T @ sgd.dz1, rtol=1e-4)
 
 
 def test_exp_alone_runs():
