@@ -180,8 +180,9 @@ class Page:
                 refused, cfg = e, opened.cfg
                 run = await asyncio.to_thread(start_run, cfg, opened.weights)
             weights = opened.weights if cfg == opened.cfg else None
-            self.session = await asyncio.to_thread(Session, cfg, run,
-                                                   opened.step if weights else 0, weights)
+            self.session = await asyncio.to_thread(
+                Session, cfg, run, opened.step if weights else 0, weights,
+                opened.start_loss if weights else None)
             self.history = (self.session.run_id, opened.history) if weights else None
             if refused is not None:  # said after the setup, which clears the page's error
                 self.refused = f"the link's settings were not used: {refused}"

@@ -5,11 +5,13 @@
 ``brickprop live runs/X`` shows the run's network with its final weights (model.npz),
 the step counter at the run's last step and its loss and metric curves from
 ``metrics.csv`` (read by ``History.read_csv``, thinned like the report's); play trains
-on from there.  A run that trained all its ``steps`` gets as many again, so play goes on.
+on from there, its divergence guard measuring growth from the run's first loss, as the
+run's own did.  A run that trained all its ``steps`` gets as many again, so play goes on.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import replace
 
@@ -43,7 +45,9 @@ def run_folder(folder: str) -> Opened:
     if step >= cfg.steps:
         cfg = replace(cfg, steps=step + cfg.steps)
         source += f" (steps raised to {cfg.steps}: play trains on)"
-    return Opened(cfg, weights, step, source, curves(columns, rows, metric))
+    first = float(rows[0, columns.index("loss")])
+    return Opened(cfg, weights, step, source, curves(columns, rows, metric),
+                  start_loss=first if math.isfinite(first) and first > 0 else None)
 
 
 def start_run(cfg, weights=None):

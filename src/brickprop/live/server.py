@@ -38,6 +38,7 @@ class Opened:
     step: int = 0                # steps those weights were trained (a run folder's metrics)
     source: str = "the default run"
     history: dict | None = None  # a run folder's curves ({"x", "loss", "metric", ...})
+    start_loss: float | None = None  # a run folder's first loss: what its guard measures from
 
 
 @dataclass

@@ -62,7 +62,7 @@ class Session:
         Steps those weights were already trained (0 for a fresh run).
     """
 
-    def __init__(self, cfg, run, step: int = 0, weights=None):
+    def __init__(self, cfg, run, step: int = 0, weights=None, start_loss=None):
         from . import worker
 
         ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
@@ -79,7 +79,7 @@ class Session:
         self._results.close()
         self._reader = threading.Thread(target=self._read, args=(results,), daemon=True)
         self._reader.start()
-        self.change(cfg, run, step, weights)
+        self.change(cfg, run, step, weights, start_loss)
 
     def _send(self, *command) -> None:
         with self._lock:
@@ -116,8 +116,12 @@ class Session:
     def set_speed(self, steps_per_second: float) -> None:
         self._send("speed", float(steps_per_second))
 
-    def change(self, cfg, run=None, step: int = 0, weights=None) -> None:
-        """Train ``cfg`` from now on: live keys at the next step; with ``run``, a new run."""
+    def change(self, cfg, run=None, step: int = 0, weights=None, start_loss=None) -> None:
+        """Train ``cfg`` from now on: live keys at the next step; with ``run``, a new run.
+
+        A new run's divergence guard measures growth from ``start_loss`` (a run folder's
+        first loss, when it goes on from that folder's weights), else from its own first.
+        """
         self.cfg = cfg
         if run is None:
             self._send("live", cfg)
@@ -125,7 +129,7 @@ class Session:
         self.run_id += 1
         self.runs = {k: v for k, v in self.runs.items() if k >= self.run_id - 1}
         self.runs[self.run_id] = (cfg, run)
-        self._send("run", self.run_id, cfg, weights, step)
+        self._send("run", self.run_id, cfg, weights, step, start_loss)
 
     def close(self) -> None:
         self._send("close")

@@ -4,7 +4,8 @@ Commands (tuples from :class:`~brickprop.live.session.Session`): ``("ask", versi
 send a snapshot once the state differs from ``version``; ``("play", bool)``;
 ``("step",)`` one step then pause; ``("speed", steps_per_second)`` (0: no limit);
 ``("live", cfg)`` a learning rate, penalty or clipping from the next step;
-``("run", id, cfg, weights, step)`` a new run; ``("close",)``.  Replies:
+``("run", id, cfg, weights, step, start_loss)`` a new run (``start_loss``: the loss
+its divergence guard measures growth from, or None for its first); ``("close",)``.  Replies:
 ``("snapshot", fields of Snapshot)``.
 """
 
@@ -93,8 +94,8 @@ class Worker:
     def do_live(self, cfg):
         self.live = cfg
 
-    def do_run(self, run_id, cfg, weights, step):
-        self.next = (run_id, cfg, weights, step)
+    def do_run(self, run_id, cfg, weights, step, start_loss=None):
+        self.next = (run_id, cfg, weights, step, start_loss)
 
     def do_close(self):
         self.closed = True
@@ -122,14 +123,16 @@ class Worker:
     def install(self):
         from ..live.page import start_run
 
-        run_id, cfg, weights, step = self.next
+        run_id, cfg, weights, step, start_loss = self.next
         self.next = None
         self.run, self.cfg, self.run_id, self.step = start_run(cfg, weights), cfg, run_id, step
         self.params = self.run.net.parameters()
         self.optimizer = self.run.fit_kwargs["optimizer"]
         self.segment = self.revision = self.single = 0
         self.changes, self.diag, self.rollbacks = [], None, []
-        self.start_loss = None  # the run's first loss: "its start" for every segment's guard
+        # the run's first loss, "its start" for every segment's guard: a run folder's own
+        # first loss when it goes on from there, else taken from the first segment
+        self.start_loss = start_loss
         self.playing = self.playing and step < cfg.steps
         self.state = "finished" if step >= cfg.steps else \
             "playing" if self.playing else "paused"

@@ -112,7 +112,7 @@ class Bridge:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             session = Session(opened.cfg, run, opened.step if opened.weights else 0,
-                              opened.weights)
+                              opened.weights, opened.start_loss if opened.weights else None)
         finally:
             if ignore:
                 signal.signal(signal.SIGINT, previous)
