@@ -269,3 +269,33 @@ def test_every_template_is_declared_as_package_data():
     files = [f"templates/{p.name}" for p in templates.iterdir() if p.is_file()]
     assert len(files) >= 6
     assert [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []
+
+
+@pytest.mark.parametrize("data", ["xor", "csv"])
+def test_the_page_train_writes_from_the_runs_own_data_is_the_page_of_its_folder(
+        tmp_path, monkeypatch, data):
+    """``write_run`` lends the page the data it trained on; the page is the same as one
+    read from the folder alone (which reads the CSV file again)."""
+    from brickprop.jobs.run import train_run
+    from brickprop.runs import build as builds
+    from brickprop.runs.config import from_dict
+
+    options = {"steps": 120, "frames": 3}
+    if data == "csv":
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(90, 3))
+        rows = [f"{a:.6f},{b:.6f},{c:.6f},{int(a + b > 0)}" for a, b, c in X]
+        (tmp_path / "d.csv").write_text("a,b,c,label\n" + "\n".join(rows) + "\n")
+        options.update(data=str(tmp_path / "d.csv"), target="label", val_split=0.2,
+                       loss="cross-entropy")
+    cfg = from_dict(options)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    loads = []
+    real = builds.load_data
+    monkeypatch.setattr(builds, "load_data", lambda c: loads.append(c) or real(c))
+    train_run(cfg, folder)
+    assert len(loads) == 1  # the training's: the page did not read the data again
+    report.build_run(folder, out=tmp_path / "again.html")
+    assert len(loads) == 2
+    assert (folder / "report.html").read_text() == (tmp_path / "again.html").read_text()

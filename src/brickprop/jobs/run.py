@@ -55,7 +55,8 @@ def write_run(folder, cfg, run, history, summary: str, shown=None,
 
     ``run`` is the :class:`brickprop.config.Run` that was trained and ``history``
     what ``fit`` returned.  Each file is written atomically; returns the file names.
-    ``report.html`` is built when Jinja2 is installed; otherwise the summary says so.
+    ``report.html`` is built when Jinja2 is installed (from the folder, but with the data
+    of ``run``: a CSV file is not read again); otherwise the summary says so.
     ``shown`` is the folder's name in the report, when ``folder`` is where it is staged.
     ``figures=False`` leaves out the pictures and the page (figure.png,
     diagnostics.png, animation.gif, report.html): what a grid's variants skip.
@@ -89,7 +90,7 @@ def write_run(folder, cfg, run, history, summary: str, shown=None,
             summary += f"\nno report.html: {report.MISSING}"
         atomic_write_text(path("summary.txt"), summary + "\n")
         if figures and report.available():  # the page reads the pictures once they are drawn
-            report.build_run(folder, shown=shown, pictures_ready=drawer.wait)
+            report.build_run(folder, shown=shown, pictures_ready=drawer.wait, data_of=run)
             written.append("report.html")
         if figures:
             drawer.wait()

@@ -77,13 +77,15 @@ def _trace(run):
     return to_mathml(trace, precision=4, samples=4)
 
 
-def run_context(folder, shown=None, pictures_ready=None) -> dict:
+def run_context(folder, shown=None, pictures_ready=None, data_of=None) -> dict:
     """Everything the run page shows, read from the run folder ``folder``.
 
     ``shown`` is the folder's name on the page (default: ``folder``'s absolute path).
     ``pictures_ready()``, if given, is called before the pictures (animation.gif,
     figure.png, diagnostics.png) are read: it returns once another process has drawn
-    them, while this one worked out the rest.
+    them, while this one worked out the rest.  ``data_of`` is the ``Run`` that wrote the
+    folder, when its writer still holds it: the page takes the run's data from it
+    (``build(cfg, data_of)``) instead of reading a data file again.
     """
     from ..runs.build import build
     from ..runs.config import NOT_SET, from_dict, load_config
@@ -131,7 +133,7 @@ def run_context(folder, shown=None, pictures_ready=None) -> dict:
             "sizes": sizes}
     data["drawings"] = data["explain"] = None
     try:  # the data and the initial network, made once (a CSV file is read once)
-        built, unbuilt = build(cfg), None
+        built, unbuilt = build(cfg, data_of), None
     except (OSError, ValueError) as e:  # e.g. a CSV data file that has moved
         built, unbuilt = None, e
     try:
@@ -173,13 +175,13 @@ def run_context(folder, shown=None, pictures_ready=None) -> dict:
             "trace_note": trace_note, "n_frames": n, "folder": shown or os.path.abspath(folder)}
 
 
-def build_run(folder, out=None, shown=None, pictures_ready=None) -> str:
+def build_run(folder, out=None, shown=None, pictures_ready=None, data_of=None) -> str:
     """Write the run page of ``folder`` (default ``folder/report.html``); returns its path.
 
-    ``shown`` and ``pictures_ready``: see ``run_context``.
+    ``shown``, ``pictures_ready`` and ``data_of``: see ``run_context``.
     """
     page = _environment().get_template("run.html.j2").render(
-        **run_context(folder, shown, pictures_ready))
+        **run_context(folder, shown, pictures_ready, data_of))
     out = out or os.path.join(folder, "report.html")
     atomic_write_text(out, page)
     return os.fspath(out)

@@ -111,13 +111,27 @@ def make_regularizer(cfg: RunConfig, bugs: bool = True):
     return regularizer
 
 
-def build(cfg: RunConfig) -> Run:
-    """Data, network and everything ``fit`` needs for ``cfg``, all seeded."""
+def build(cfg: RunConfig, data_of: Run | None = None) -> Run:
+    """Data, network and everything ``fit`` needs for ``cfg``, all seeded.
+
+    ``data_of``, a ``Run`` that ``build(cfg)`` made (trained or not), lends its data:
+    the same arrays, not read, standardized and split again (an MNIST-sized CSV takes
+    seconds).  The network and the rest are made afresh from ``cfg``, as initialized.
+    """
+    if data_of is None:
+        X, y, Y, validation, info, standardizer = _data(cfg)
+    else:
+        X, y, Y, info, standardizer = (data_of.X, data_of.y, data_of.Y, data_of.info,
+                                       data_of.standardizer)
+        validation = data_of.fit_kwargs.get("validation")
+    return _assemble(cfg, X, y, Y, validation, info, standardizer)
+
+
+def _data(cfg: RunConfig):
+    """``(X, y, Y, validation, info, standardizer)`` of ``cfg``: loaded, checked and split."""
     import numpy as np
 
     from ..bricks.functional import one_hot
-    from ..bricks.losses import loss_by_name
-    from ..bricks.models import mlp
     from .limits import check_memory
 
     if not cfg.data:  # before generating: the sizes are the config's own (at most 3 classes)
@@ -153,6 +167,14 @@ def build(cfg: RunConfig) -> Run:
             check_features(cfg.features, X.shape[1])
         except ValueError as e:
             raise ConfigError(f"features: {e} (the data is {info['source']})") from None
+    return X, y, Y, validation, info, standardizer
+
+
+def _assemble(cfg: RunConfig, X, y, Y, validation, info, standardizer) -> Run:
+    """The network, loss, optimizer and ``fit`` arguments of ``cfg`` around its data."""
+    from ..bricks.losses import loss_by_name
+    from ..bricks.models import mlp
+
     net = mlp(X.shape[1], cfg.hidden, Y.shape[1], activation=cfg.activation,
               output="identity" if info["task"] == "regression" and cfg.output == "auto"
               else cfg.resolved_output(), init=cfg.init,
