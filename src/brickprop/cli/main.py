@@ -92,8 +92,6 @@ def cmd_train(args) -> int:
 
 def _train(args, cfg, run, load_seconds, drawer) -> int:
     """``cmd_train`` once the run is built: stage the folder, train, write, tell."""
-    from tqdm import tqdm
-
     from ..jobs.run import train_run, written_by_run
     from ..runs.build import describe
     from ..runs.limits import check_disk, folder_bytes
@@ -123,11 +121,7 @@ def _train(args, cfg, run, load_seconds, drawer) -> int:
         interrupt = Interrupt(cfg.steps)
         previous = _stop_on_signals(interrupt)
         try:
-            # No monitor thread: the run's figures are drawn in forked processes, which
-            # is only safe in a process without other threads (viz/_parallel.py).
-            tqdm.monitor_interval = 0
-            with tqdm(total=cfg.steps, desc="training", unit="step", disable=None,
-                      file=sys.stderr, leave=False) as bar:
+            with _progress_bar(cfg.steps) as bar:
                 history, summary_lines, files = train_run(
                     cfg, staged.path, run=run, progress=bar,
                     callbacks=[interrupt], shown=folder, drawer=drawer)
@@ -152,6 +146,18 @@ def _train(args, cfg, run, load_seconds, drawer) -> int:
     if interrupt.requested:
         return EXIT_INTERRUPTED
     return EXIT_DIVERGED if diverged else EXIT_OK
+
+
+def _progress_bar(steps: int):
+    """A tqdm bar of the training on a terminal; elsewhere nothing (and no tqdm import)."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from tqdm import tqdm
+
+    # No monitor thread: the run's figures are drawn in forked processes, which is only
+    # safe in a process without other threads (viz/_parallel.py).
+    tqdm.monitor_interval = 0
+    return tqdm(total=steps, desc="training", unit="step", file=sys.stderr, leave=False)
 
 
 def make_parser() -> argparse.ArgumentParser:

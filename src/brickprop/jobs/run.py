@@ -69,9 +69,17 @@ def write_run(folder, cfg, run, history, summary: str, shown=None,
         written.append(name)
         return os.path.join(folder, name)
 
+    pictures = ["figure.png", "diagnostics.png"] + ["animation.gif"] * bool(cfg.frames)
     with contextlib.ExitStack() as stack:
         if figures and drawer is None:
             drawer = stack.enter_context(plots.drawer())
+        if figures:  # first: the pictures are what the command waits for
+            title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110,
+                                             break_on_hyphens=False))
+            drawer.run(plots.draw_run, history, run.net, run.X, run.y,
+                       **{kind: os.path.join(folder, name) for kind, name in
+                          zip(("figure", "diagnostics", "animation"), pictures)},
+                       title=title, threshold=run.loss.threshold)
         note = history.meta.get("interrupted")
         atomic_write_text(path("config.toml"), cfg.to_toml(
             note=note and f"{note}: steps is the steps trained, so this replays them"))
@@ -79,12 +87,7 @@ def write_run(folder, cfg, run, history, summary: str, shown=None,
         save(run.net, path("model.npz"), extra={"config": cfg.to_toml()},
              preprocessing=preprocessing(cfg, run))
         if figures:
-            title = "\n".join(textwrap.wrap(describe_config(cfg, run), 110,
-                                             break_on_hyphens=False))
-            drawer.run(plots.draw_run, history, run.net, run.X, run.y,
-                       figure=path("figure.png"), diagnostics=path("diagnostics.png"),
-                       animation=path("animation.gif") if cfg.frames else None, title=title,
-                       threshold=run.loss.threshold)
+            written += pictures
         save_snapshots(history, run.net, path("snapshots.npz"))
         if figures and not report.available():
             summary += f"\nno report.html: {report.MISSING}"
