@@ -388,3 +388,17 @@ def test_a_grid_draws_the_figure_of_its_run_folders(tmp_path, monkeypatch):
                     for p in (out / "comparison.png", tmp_path / "again.png"))
     assert first.shape == again.shape and (first == again).all()
     assert not os.listdir(tmp_path / "tmp")  # the panels the workers left are removed
+
+
+def test_the_figure_builds_each_data_once_however_many_variants_share_it(tmp_path,
+                                                                         monkeypatch):
+    from brickprop.compare import output
+
+    variants = plan([("", from_dict({"frames": 0, "steps": 40}))],
+                    parse_vary(["lr=1,5", "data_seed=0,1"]))
+    rows, _ = grid.compare(variants, str(tmp_path), jobs=1, figures="none")
+    built = []
+    real = output.build
+    monkeypatch.setattr(output, "build", lambda cfg: built.append(cfg.data_seed) or real(cfg))
+    output.write_outputs(str(tmp_path), variants, rows, ["lr", "data_seed"])
+    assert sorted(built) == [0, 1]  # four variants, two data sets

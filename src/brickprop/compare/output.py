@@ -150,20 +150,42 @@ def read_metrics(path) -> dict:
     return {name: history[name] for name in history.columns}
 
 
-def _panel(folder: str, row: dict, cfg) -> dict:
-    """What ``comparison_figure`` draws for one trained run, read back from its folder."""
+def _panel(folder: str, row: dict, cfg, data=None) -> dict:
+    """What ``comparison_figure`` draws for one trained run, read back from its folder.
+
+    ``data``: see ``_with_data``.
+    """
     m = read_metrics(os.path.join(folder, "metrics.csv"))
     return _with_data({"name": row["variant"], "status": row["status"],
                        "message": row.get("message", ""), "steps": m["step"],
                        "accuracy": m.get("accuracy", m.get("r2")), "loss": m["loss"],
                        "grad_norm": m["grad_norm"],
-                       "net": load(os.path.join(folder, "model.npz"))}, cfg)
+                       "net": load(os.path.join(folder, "model.npz"))}, cfg, data)
 
 
-def _with_data(panel: dict, cfg) -> dict:
-    """``panel`` with the run's data and threshold (built again from its config)."""
-    run = build(cfg)
-    return {**panel, "X": run.X, "y": run.y, "threshold": run.loss.threshold}
+def _data_key(cfg) -> tuple:
+    """What decides a run's data and threshold: the config's data keys, dtype, loss, bugs."""
+    from ..runs.config import RunConfig
+    from ..runs.options import options
+
+    names = [n for n, (o, _) in options(RunConfig).items() if o.group == "data"]
+    return tuple(repr(getattr(cfg, n)) for n in [*names, "dtype", "loss", "bugs"])
+
+
+def _with_data(panel: dict, cfg, data=None) -> dict:
+    """``panel`` with the run's data and threshold, built again from its config.
+
+    ``data``, a dict, keeps what was built by ``_data_key``: the variants of a grid that
+    differ in other keys (the usual case) share one build, and a CSV file is read once
+    for the figure rather than once per variant.
+    """
+    data = {} if data is None else data
+    key = _data_key(cfg)
+    if key not in data:
+        run = build(cfg)
+        data[key] = (run.X, run.y, run.loss.threshold)
+    X, y, threshold = data[key]
+    return {**panel, "X": X, "y": y, "threshold": threshold}
 
 
 class Outputs:
@@ -190,12 +212,13 @@ class Outputs:
 
     def _reset(self) -> None:
         self.drawing, self.shown, self.saved = None, {}, False  # shown: row -> status drawn
+        self.data = {}  # the variants' data, built once per _data_key
 
     def _panel(self, i: int, row: dict) -> dict:
         v, folder = self.variants[i], os.path.join(self.out, self.variants[i].name)
         if v.cfg is not None and os.path.exists(os.path.join(folder, "metrics.csv")) \
                 and row["status"] not in ("bad config", "failed", "interrupted"):
-            return _panel(folder, row, v.cfg)
+            return _panel(folder, row, v.cfg, self.data)
         return {"name": row["variant"], "status": row["status"],
                 "message": row.get("message", "")}
 
@@ -243,7 +266,7 @@ class Outputs:
         if i in self.shown:  # drawn from its folder already
             return
         self._while_running(lambda: self._draw(i, _with_data(
-            {"name": name, "message": "", **panel}, self.variants[i].cfg)))
+            {"name": name, "message": "", **panel}, self.variants[i].cfg, self.data)))
 
     def done(self, v, row: dict) -> None:
         """Variant ``v`` finished as ``row`` and its run folder is written: draw its row."""
